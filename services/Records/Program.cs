@@ -1,0 +1,12 @@
+using HybridEhr.Records;
+using HybridEhr.Grpc.Server;
+using HybridEhr.ServiceDefaults;
+
+// Configuration lives next to the binary, whichever folder the service is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.AddServiceDefaults();
+
+var app = builder.Build();
+app.MapGrpcService<RecordsService>();
+app.MapDefaultEndpoints();
+app.Run();
