@@ -24,6 +24,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
     private readonly Method<TRequest, TResponse> _method;
     private readonly CallOptions _options;
     private readonly CancellationTokenSource _cancellation;
+    private readonly CancellationTokenSource? _deadline;
     private readonly TaskCompletionSource<Metadata> _headers = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly Activity? _activity;
@@ -40,12 +41,17 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
         _channel = channel;
         _method = method;
         _options = options;
-        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken);
         if (options.Deadline is { } deadline)
         {
+            // A timer of its own, so that an expired deadline is told apart from a cancellation.
             var remaining = deadline - DateTime.UtcNow;
-            _cancellation.CancelAfter(remaining <= TimeSpan.Zero ? TimeSpan.Zero
+            _deadline = new CancellationTokenSource(remaining <= TimeSpan.Zero ? TimeSpan.Zero
                 : remaining.TotalMilliseconds >= int.MaxValue ? Timeout.InfiniteTimeSpan : remaining);
+            _cancellation = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken, _deadline.Token);
+        }
+        else
+        {
+            _cancellation = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken);
         }
 
         _activity = GrpcTelemetry.ActivitySource.StartActivity($"{method.ServiceName}/{method.Name}", ActivityKind.Client);
@@ -164,6 +170,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
 
         _response?.Dispose();
         _cancellation.Dispose();
+        _deadline?.Dispose();
     }
 
     private async Task<T> GuardAsync<T>(Task<T> task)
@@ -300,9 +307,9 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
 
         if (_cancellation.IsCancellationRequested)
         {
-            return _options.CancellationToken.IsCancellationRequested || _options.Deadline is null || DateTime.UtcNow < _options.Deadline
-                ? new Status(StatusCode.Cancelled, "Call cancelled.")
-                : new Status(StatusCode.DeadlineExceeded, "Deadline exceeded.");
+            return _deadline is { IsCancellationRequested: true } && !_options.CancellationToken.IsCancellationRequested
+                ? new Status(StatusCode.DeadlineExceeded, "Deadline exceeded.")
+                : new Status(StatusCode.Cancelled, "Call cancelled.");
         }
 
         return ex switch
@@ -335,9 +342,12 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
             _activity?.Dispose();
             if (status.StatusCode != StatusCode.OK)
             {
-                // Stop sending; a server still reading our stream sees the reset.
                 _requestStream?.Writer.TryComplete();
             }
+
+            // Releases the HTTP/2 stream at once; if the server is still sending, it gets RST_STREAM(CANCEL), so its
+            // handler stops instead of working for a caller that has gone.
+            _response?.Dispose();
         }
 
         return new RpcException(_status.Value, _trailers, inner);

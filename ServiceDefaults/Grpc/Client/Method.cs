@@ -38,6 +38,16 @@ public sealed class Method<TRequest, TResponse>
         ResponseParser = (MessageParser<TResponse>)descriptor.OutputType.Parser;
     }
 
+    /// <summary>A method known only by name, e.g. to call a service whose descriptor this process lacks.</summary>
+    public Method(string serviceName, string name, MethodType type, MessageParser<TResponse> responseParser)
+    {
+        ServiceName = serviceName;
+        Name = name;
+        Path = $"/{serviceName}/{name}";
+        Type = type;
+        ResponseParser = responseParser;
+    }
+
     public string ServiceName { get; }
 
     public string Name { get; }

@@ -97,7 +97,8 @@ public static class GrpcServerExtensions
         var builders = new List<IEndpointConventionBuilder>();
         foreach (var handler in ServiceBinder.Bind(typeof(TService), descriptor))
         {
-            builders.Add(endpoints.MapPost(handler.Path, dispatcher.CreateEndpoint(handler))
+            // Any HTTP method reaches the dispatcher, which answers non-POST requests with 405 as the spec asks.
+            builders.Add(endpoints.Map(handler.Path, dispatcher.CreateEndpoint(handler))
                 .WithDisplayName($"gRPC {descriptor.FullName}/{handler.Descriptor.Name}"));
         }
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Builds the solution and runs every test suite, then prints one summary line "N passed, N failed, N skipped".
+# Installs what the suites need when it is missing (idempotent): Debian's python3-grpcio for the gRPC interop
+# tests. A suite whose server or tool cannot be had fails loudly; nothing is skipped silently.
+set -uo pipefail
+cd "$(dirname "$0")"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+results="${TEST_RESULTS_DIR:-$PWD/artifacts/test-results}"
+rm -rf "$results" && mkdir -p "$results"
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" = 0 ]; then
+    apt-get update -qq >/dev/null 2>&1 || true
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+echo "== prerequisites"
+if ! /usr/bin/python3 -c 'import grpc, google.protobuf' >/dev/null 2>&1; then
+  echo "installing python3-grpcio (gRPC interop peer)"
+  apt_install python3-grpcio python3-protobuf || echo "WARNING: could not install python3-grpcio; the interop tests will fail"
+fi
+
+summary() {
+  echo "$1 passed, $2 failed, $3 skipped"
+}
+
+echo "== build"
+if ! dotnet build HybridEhr.sln -c Release -nologo -clp:ErrorsOnly; then
+  echo "build failed"
+  summary 0 1 0
+  exit 1
+fi
+
+echo "== tests"
+mapfile -t projects < <(dotnet sln HybridEhr.sln list | grep -E '^tests/.*Tests\.csproj$')
+passed=0 failed=0 skipped=0 status=0
+for project in "${projects[@]}"; do
+  name=$(basename "$project" .csproj)
+  echo "-- $name"
+  dotnet test "$project" -c Release --no-build --nologo \
+    --logger "trx;LogFileName=$name.trx" --logger "console;verbosity=minimal" --results-directory "$results" || status=1
+  trx="$results/$name.trx"
+  if [ ! -f "$trx" ]; then
+    echo "$name produced no results: counted as one failure"
+    failed=$((failed + 1)); status=1
+    continue
+  fi
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  attr() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  total=$(attr total); p=$(attr passed); f=$(attr failed); e=$(attr error); t=$(attr timeout); a=$(attr aborted)
+  passed=$((passed + p))
+  failed=$((failed + f + e + t + a))
+  skipped=$((skipped + total - p - f - e - t - a))
+done
+
+summary "$passed" "$failed" "$skipped"
+[ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
