@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using HybridEhr.Grpc;
+using HybridEhr.Grpc.Client;
+using HybridEhr.Grpc.Health;
+
+namespace HybridEhr.Services.Tests;
+
+/// <summary>A service started as its own process from its build output, on a free loopback port.</summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServiceProcess(string name, Process process, string address)
+    {
+        Name = name;
+        _process = process;
+        Address = address;
+    }
+
+    public string Name { get; }
+
+    public string Address { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<ServiceProcess> StartAsync(string name, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var dll = Path.Combine(Repository.Root, "services", name, "bin", Repository.Configuration, "net10.0", $"HybridEhr.{name}.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"Build the solution first: {dll} is missing.");
+        }
+
+        var address = $"http://127.0.0.1:{FreePort()}";
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        info.ArgumentList.Add("--urls");
+        info.ArgumentList.Add(address);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {name}.");
+        var service = new ServiceProcess(name, process, address);
+        process.OutputDataReceived += (_, e) => service.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => service.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await service.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
+        return service;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilServingAsync(TimeSpan timeout)
+    {
+        using var channel = GrpcChannel.ForAddress(Address);
+        var health = new HealthClient(channel);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited with {_process.ExitCode}:\n{Output}");
+            }
+
+            try
+            {
+                var status = await health.Check(new HealthCheckRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(2)));
+                if (status.Status == HealthCheckResponse.Types.ServingStatus.Serving)
+                {
+                    return;
+                }
+            }
+            catch (RpcException) when (DateTime.UtcNow < deadline)
+            {
+                // Not listening yet.
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"{Name} did not report SERVING within {timeout}:\n{Output}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+public static class Repository
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary>The build configuration these tests were built in (the services were built alongside).</summary>
+    public static string Configuration { get; } =
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "HybridEhr.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("HybridEhr.sln not found above " + AppContext.BaseDirectory);
+    }
+}
