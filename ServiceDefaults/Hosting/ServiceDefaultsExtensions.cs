@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ServingStatus = HybridEhr.Grpc.Health.HealthCheckResponse.Types.ServingStatus;
 
 namespace HybridEhr.ServiceDefaults;
@@ -29,6 +30,8 @@ public static class ServiceDefaultsExtensions
             kestrel.Limits.Http2.InitialStreamWindowSize = 1024 * 1024;
         });
 
+        // One line per request from the framework drowns the services' own logs; configuration can turn it back on.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddGrpcServer(options => builder.Configuration.GetSection("Grpc").Bind(options));
         builder.AddTelemetry();
         return builder;

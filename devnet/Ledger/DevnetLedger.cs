@@ -232,6 +232,23 @@ public sealed partial class DevnetLedger : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The smallest nonce the account can sign its next transaction with (one above the last it used in a block).
+    /// Transactions still queued are not counted: a signer with several in flight keeps its own count.
+    /// </summary>
+    public long NextNonce(string accountId)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return _indexes.Nonces.TryGetValue(accountId, out var last) ? last + 1 : 0;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
     /// <summary>The committed value of a key in a contract's namespace, or null.</summary>
     public byte[]? GetState(string contract, string key)
     {

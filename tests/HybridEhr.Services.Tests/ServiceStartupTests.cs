@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using HybridEhr.Testing;
 using Xunit;
 
 namespace HybridEhr.Services.Tests;

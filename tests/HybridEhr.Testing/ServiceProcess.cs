@@ -6,9 +6,9 @@ using HybridEhr.Grpc;
 using HybridEhr.Grpc.Client;
 using HybridEhr.Grpc.Health;
 
-namespace HybridEhr.Services.Tests;
+namespace HybridEhr.Testing;
 
-/// <summary>A service started as its own process from its build output, on a free loopback port.</summary>
+/// <summary>One of our executables (a service, the devnet) started as its own process from its build output, on a free loopback port.</summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -36,15 +36,20 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServiceProcess> StartAsync(string name, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts services/NAME.</summary>
+    public static Task<ServiceProcess> StartAsync(string name, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartAsync(name, Path.Combine(Repository.Root, "services", name, "bin", Repository.Configuration, "net10.0", $"HybridEhr.{name}.dll"), [], environment);
+
+    /// <summary>Starts an assembly with --urls on a free port (or <paramref name="address"/>) plus <paramref name="arguments"/>, and waits until it is SERVING.</summary>
+    public static async Task<ServiceProcess> StartAsync(
+        string name, string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? address = null)
     {
-        var dll = Path.Combine(Repository.Root, "services", name, "bin", Repository.Configuration, "net10.0", $"HybridEhr.{name}.dll");
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException($"Build the solution first: {dll} is missing.");
         }
 
-        var address = $"http://127.0.0.1:{FreePort()}";
+        address ??= $"http://127.0.0.1:{FreePort()}";
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -54,6 +59,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         info.ArgumentList.Add(dll);
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(address);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
@@ -67,6 +76,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         await service.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
         return service;
+    }
+
+    /// <summary>Kills the process at once (SIGKILL), as a crash would.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -127,7 +146,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
