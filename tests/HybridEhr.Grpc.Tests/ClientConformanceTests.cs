@@ -184,6 +184,20 @@ public abstract class ClientConformanceTests(IConformanceTarget target)
     }
 
     [Fact]
+    public async Task Empty_server_stream_ends_normally_with_ok()
+    {
+        using var call = Client.ServerStream(new StreamRequest { Count = 0 });
+        var received = 0;
+        await foreach (var _ in call.ResponseStream)
+        {
+            received++;
+        }
+
+        Assert.Equal(0, received);
+        Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
+    }
+
+    [Fact]
     public async Task Server_stream_failure_after_messages_reports_the_status()
     {
         using var call = Client.ServerStream(new StreamRequest
@@ -291,6 +305,18 @@ public sealed class OurClientAgainstOurServer(OurServerFixture server) : ClientC
     {
         var response = await Client.Echo(new EchoRequest { Text = "x" }, new CallOptions { CompressRequest = true });
         Assert.Equal("gzip", response.RequestEncoding);
+    }
+
+    [Fact]
+    public async Task Rich_error_details_trailer_reaches_the_client()
+    {
+        var call = Client.Echo(new EchoRequest
+        {
+            FailWithCode = (int)StatusCode.Aborted, FailMessage = "conflict", BinaryHeader = ByteString.CopyFrom(8, 10, 0, 255),
+        });
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+        Assert.Equal(StatusCode.Aborted, error.StatusCode);
+        Assert.Equal([8, 10, 0, 255], error.Trailers.GetValueBytes(GrpcProtocol.StatusDetailsHeader));
     }
 
     [Fact]

@@ -41,7 +41,10 @@ public sealed class ConformanceService(ConformanceStats stats) : IGrpcService
 
         if (request.FailWithCode != 0)
         {
-            throw new RpcException((StatusCode)request.FailWithCode, request.FailMessage);
+            // Rich error details travel in the one grpc- trailer that is also metadata.
+            var trailers = request.BinaryHeader.IsEmpty ? null
+                : new Metadata().Add(GrpcProtocol.StatusDetailsHeader, request.BinaryHeader.ToByteArray());
+            throw new RpcException((StatusCode)request.FailWithCode, request.FailMessage, trailers);
         }
 
         var response = Describe(request, context);

@@ -133,7 +133,13 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
         await using var __ = cancellationToken.Register(static s => ((ClientCall<TRequest, TResponse>)s!).Cancel(), this).ConfigureAwait(false);
         if (!await GuardAsync(EnsureResponseAsync()).ConfigureAwait(false))
         {
-            throw Finish(_status!.Value);
+            // Trailers-only: a stream that ended with no messages is a normal end when its status is OK.
+            if (_status!.Value.StatusCode == StatusCode.OK)
+            {
+                yield break;
+            }
+
+            throw Finish(_status.Value);
         }
 
         while (true)

@@ -12,6 +12,9 @@ public static class GrpcProtocol
     public const string MessageHeader = "grpc-message";
     public const string TimeoutHeader = "grpc-timeout";
     public const string EncodingHeader = "grpc-encoding";
+
+    /// <summary>Rich error details (a serialized google.rpc.Status), the one grpc- header that is also user metadata.</summary>
+    public const string StatusDetailsHeader = "grpc-status-details-bin";
     public const string AcceptEncodingHeader = "grpc-accept-encoding";
     public const string IdentityEncoding = "identity";
     public const string GzipEncoding = "gzip";
@@ -152,7 +155,7 @@ public static class GrpcProtocol
     /// <summary>Whether an HTTP header is part of the gRPC protocol or HTTP itself rather than user metadata.</summary>
     public static bool IsReservedHeader(string key) =>
         key.StartsWith(':')
-        || key.StartsWith("grpc-", StringComparison.OrdinalIgnoreCase)
+        || (key.StartsWith("grpc-", StringComparison.OrdinalIgnoreCase) && !key.Equals(StatusDetailsHeader, StringComparison.OrdinalIgnoreCase))
         || key.Equals("content-type", StringComparison.OrdinalIgnoreCase)
         || key.Equals("te", StringComparison.OrdinalIgnoreCase)
         || key.Equals("host", StringComparison.OrdinalIgnoreCase)

@@ -95,7 +95,7 @@ public sealed class Metadata : IEnumerable<Metadata.Entry>
             }
         }
 
-        if (lower.StartsWith("grpc-", StringComparison.Ordinal))
+        if (lower.StartsWith("grpc-", StringComparison.Ordinal) && lower != GrpcProtocol.StatusDetailsHeader)
         {
             throw new ArgumentException($"Metadata key '{key}' is reserved for the gRPC protocol.", nameof(key));
         }
