@@ -19,6 +19,10 @@ apt_install() {
 }
 
 echo "== prerequisites"
+if ! command -v node >/dev/null 2>&1; then
+  echo "installing nodejs and npm (chaincode tests, cross-checks against official JavaScript clients)"
+  apt_install nodejs npm || echo "WARNING: could not install node; the node-based suites will fail"
+fi
 if ! /usr/bin/python3 -c 'import grpc, google.protobuf' >/dev/null 2>&1; then
   echo "installing python3-grpcio (gRPC interop peer)"
   apt_install python3-grpcio python3-protobuf || echo "WARNING: could not install python3-grpcio; the interop tests will fail"
@@ -55,6 +59,26 @@ for project in "${projects[@]}"; do
   passed=$((passed + p))
   failed=$((failed + f + e + t + a))
   skipped=$((skipped + total - p - f - e - t - a))
+done
+
+echo "== node suites"
+# JavaScript/TypeScript code of ours (chaincode) runs under node's own test runner; its TAP summary is counted.
+for suite in chaincode/fabric; do
+  echo "-- $suite"
+  log="$results/$(echo "$suite" | tr / _).log"
+  if ! (cd "$suite" && { [ -d node_modules ] || npm ci --no-audit --no-fund >/dev/null; } && npm test) >"$log" 2>&1; then
+    status=1
+  fi
+  tail -n 8 "$log"
+  p=$(grep -E '^# pass [0-9]+' "$log" | tail -1 | grep -o '[0-9]*$')
+  f=$(grep -E '^# fail [0-9]+' "$log" | tail -1 | grep -o '[0-9]*$')
+  s=$(grep -E '^# skipped [0-9]+' "$log" | tail -1 | grep -o '[0-9]*$')
+  if [ -z "$p" ]; then
+    echo "$suite produced no test summary: counted as one failure"
+    failed=$((failed + 1)); status=1
+    continue
+  fi
+  passed=$((passed + p)); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
 done
 
 summary "$passed" "$failed" "$skipped"

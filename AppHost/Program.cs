@@ -5,10 +5,19 @@ using HybridEhr.AppHost.Orchestration;
 // address to the dependent one (as configuration Services:<name>) and makes it start after it is SERVING.
 var system = new SystemBuilder(args);
 
-var fabricGateway = system.AddService("fabricgateway", "services/FabricGateway", port: 5105);
+// Both chains on the embedded development ledger; its data survives restarts in .data/devnet.
+var devnet = system.AddService("devnet", "devnet", port: 5100);
+
+// The hospital-administration key lets a developer enrol doctors (FabricGateway/EnrollDoctor); development only.
+var fabricGateway = system.AddService("fabricgateway", "services/FabricGateway", port: 5105)
+    .WithReference(devnet)
+    .WithEnvironment("FabricGateway__AdminKey", system.DevelopmentAdminKey);
 var identity = system.AddService("identity", "services/Identity", port: 5101)
+    .WithReference(devnet)
     .WithReference(fabricGateway);
+fabricGateway.WithReference(identity, startAfter: false);
 var permissions = system.AddService("permissions", "services/Permissions", port: 5102)
+    .WithReference(devnet)
     .WithReference(identity);
 var records = system.AddService("records", "services/Records", port: 5103)
     .WithReference(identity)
@@ -20,5 +29,6 @@ system.AddService("imagenft", "services/ImageNft", port: 5104)
     .WithReference(records)
     .WithReference(fabricGateway);
 
+Console.WriteLine($"[apphost] development hospital-admin key (header x-admin-key for FabricGateway/EnrollDoctor): {system.DevelopmentAdminKey}");
 await using var supervisor = system.Build();
 await DashboardHost.RunAsync(supervisor, system.DashboardUrl, system.Stopping);

@@ -16,6 +16,7 @@ public sealed class SystemBuilder
         Configuration = options.GetValueOrDefault("--configuration") ?? BuildConfiguration();
         DashboardUrl = options.GetValueOrDefault("--dashboard") ?? "http://127.0.0.1:5000";
         DataDirectory = Path.GetFullPath(options.GetValueOrDefault("--data") ?? Path.Combine(RepositoryRoot, ".data"));
+        DevelopmentAdminKey = options.GetValueOrDefault("--admin-key") ?? "hybridehr-development-admin-key";
         // Ctrl+C and SIGTERM stop the system gracefully: the supervisor stops every service before the AppHost exits.
         _signals = [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM }.Select(signal => PosixSignalRegistration.Create(signal, context =>
         {
@@ -35,6 +36,9 @@ public sealed class SystemBuilder
     public string DataDirectory { get; }
 
     public CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>The development hospital-administration key (option --admin-key); printed at start so a developer can enrol doctors.</summary>
+    public string DevelopmentAdminKey { get; }
 
     public ServiceResource AddService(string name, string projectDirectory, int port)
     {
@@ -133,10 +137,17 @@ public sealed class ServiceResource(string name, string assemblyPath, int port, 
 
     public IReadOnlyList<string> Arguments => _arguments;
 
-    /// <summary>The service learns the other's address as configuration "Services:&lt;name&gt;" and starts after it.</summary>
-    public ServiceResource WithReference(ServiceResource other)
+    /// <summary>
+    /// The service learns the other's address as configuration "Services:&lt;name&gt;" and, unless
+    /// <paramref name="startAfter"/> is false (for references both ways), starts after it is SERVING.
+    /// </summary>
+    public ServiceResource WithReference(ServiceResource other, bool startAfter = true)
     {
-        _references.Add(other);
+        if (startAfter)
+        {
+            _references.Add(other);
+        }
+
         _environment[$"Services__{other.Name}"] = other.Address;
         return this;
     }
