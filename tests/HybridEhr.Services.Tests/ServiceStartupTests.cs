@@ -9,19 +9,18 @@ namespace HybridEhr.Services.Tests;
 /// Each service, started as a process on the address given by --urls, answers an outside grpcio client: health
 /// SERVING and its own service listed by reflection; domain calls not built yet are UNIMPLEMENTED.
 /// </summary>
-public sealed class ServiceStartupTests
+public sealed class ServiceStartupTests(RunningSystem system) : IClassFixture<RunningSystem>
 {
     [Theory]
-    [InlineData("Identity", "hybridehr.identity.v1.Identity")]
-    [InlineData("Permissions", "hybridehr.permissions.v1.Permissions")]
-    [InlineData("Records", "hybridehr.records.v1.Records")]
-    [InlineData("ImageNft", "hybridehr.imagenft.v1.ImageNft")]
-    [InlineData("FabricGateway", "hybridehr.fabricgateway.v1.FabricGateway")]
-    public async Task Service_is_serving_and_reflects_its_api_to_grpcio(string name, string serviceName)
+    [InlineData("devnet", "hybridehr.devnet.v1.Devnet")]
+    [InlineData("identity", "hybridehr.identity.v1.Identity")]
+    [InlineData("permissions", "hybridehr.permissions.v1.Permissions")]
+    [InlineData("records", "hybridehr.records.v1.Records")]
+    [InlineData("imagenft", "hybridehr.imagenft.v1.ImageNft")]
+    [InlineData("fabricgateway", "hybridehr.fabricgateway.v1.FabricGateway")]
+    public void Service_is_serving_and_reflects_its_api_to_grpcio(string name, string serviceName)
     {
-        await using var service = await ServiceProcess.StartAsync(name);
-
-        var report = CheckWithPython(new Uri(service.Address).Authority);
+        var report = CheckWithPython(new Uri(system.System.AddressOf(name)).Authority);
 
         Assert.Equal("SERVING", report.GetProperty("health").GetString());
         var services = report.GetProperty("services").EnumerateArray().Select(e => e.GetString()).ToList();
@@ -58,4 +57,14 @@ public sealed class ServiceStartupTests
         Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)} failed: {stdout.Result}{stderr.Result}");
         return stdout.Result;
     }
+}
+
+/// <summary>The whole system, started once for the tests of a class.</summary>
+public sealed class RunningSystem : IAsyncLifetime
+{
+    public SystemUnderTest System { get; private set; } = null!;
+
+    public async Task InitializeAsync() => System = await SystemUnderTest.StartAsync();
+
+    public async Task DisposeAsync() => await System.DisposeAsync();
 }
