@@ -1,0 +1,138 @@
+using System.Text.Json.Nodes;
+using HybridEhr.Clients.Devnet;
+using HybridEhr.Contracts.Devnet.V1;
+using HybridEhr.Devnet.Ledger;
+using HybridEhr.Grpc;
+
+namespace HybridEhr.Identity.Chain;
+
+/// <summary>The permission chain on the devnet (configuration "Services:devnet"), through <see cref="DevnetChain"/>.</summary>
+public sealed class DevnetPermissionChain(Func<DevnetChain> chainFactory, DevnetKey registrar) : IPermissionChain
+{
+    public const string Contract = "access_control";
+    private const int ConflictRetries = 3;
+
+    private readonly Lazy<DevnetChain> _chain = new(chainFactory);
+
+    private DevnetChain Chain => _chain.Value;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var response = await SubmitAsync(new LocalSigner(registrar), "init", new JsonObject { ["registrar"] = registrar.AccountId }, cancellationToken)
+            .ConfigureAwait(false);
+        if (!IsValid(response) && response.ErrorCode != "ALREADY_INITIALIZED")
+        {
+            throw Refused("init", response);
+        }
+    }
+
+    public async Task<string> AttestDoctorAsync(string documentIdHash, string organization, CancellationToken cancellationToken)
+    {
+        var args = new JsonObject { ["document_id_hash"] = documentIdHash, ["organization"] = organization };
+        var response = await SubmitAsync(new LocalSigner(registrar), "attest_doctor", args, cancellationToken).ConfigureAwait(false);
+        if (response.ErrorCode == "NOT_INITIALIZED")
+        {
+            // Registration may come before the start-up init got through; init is idempotent, so do it now.
+            await InitializeAsync(cancellationToken).ConfigureAwait(false);
+            response = await SubmitAsync(new LocalSigner(registrar), "attest_doctor", args.DeepClone().AsObject(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return IsValid(response) ? response.TxId : throw Refused("attest_doctor", response);
+    }
+
+    public async Task<AddUserResult> AddUserAsync(ITransactionSigner account, string documentIdHash, string role, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        var response = await SubmitAsync(account, "add_user", new JsonObject { ["document_id_hash"] = documentIdHash, ["role"] = role }, cancellationToken)
+            .ConfigureAwait(false);
+        return response.ErrorCode switch
+        {
+            _ when IsValid(response) => new AddUserResult(AddUserOutcome.Added, response.TxId, DateTimeOffset.FromUnixTimeMilliseconds(response.BlockTimestamp)),
+            "ALREADY_REGISTERED" => new AddUserResult(AddUserOutcome.AlreadyRegistered, null, null),
+            "ROLE_ACCOUNT_EXISTS" => new AddUserResult(AddUserOutcome.RoleTaken, null, null),
+            "DOCTOR_NOT_ATTESTED" => new AddUserResult(AddUserOutcome.DoctorNotAttested, null, null),
+            _ => throw Refused("add_user", response),
+        };
+    }
+
+    public async Task<bool> UserExistsAsync(string accountId, CancellationToken cancellationToken) =>
+        (await QueryAsync(accountId, "user_exists", new JsonObject { ["account"] = accountId }, cancellationToken).ConfigureAwait(false))
+        ?.GetValue<bool>() ?? false;
+
+    public async Task<string?> UserRoleAsync(string accountId, CancellationToken cancellationToken) =>
+        (await QueryAsync(accountId, "user_role", new JsonObject { ["account"] = accountId }, cancellationToken).ConfigureAwait(false))
+        ?.GetValue<string>();
+
+    public async Task<ChainUser?> GetUserAsync(string accountId, CancellationToken cancellationToken)
+    {
+        if (await UserExistsAsync(accountId, cancellationToken).ConfigureAwait(false) is false)
+        {
+            return null;
+        }
+
+        var user = (await QueryAsync(accountId, "get_user", new JsonObject { ["account"] = accountId }, cancellationToken).ConfigureAwait(false))?.AsObject();
+        return user is null
+            ? null
+            : new ChainUser(
+                user["account"]!.GetValue<string>(),
+                user["role"]!.GetValue<string>(),
+                user["document_id_hash"]!.GetValue<string>(),
+                DateTimeOffset.FromUnixTimeMilliseconds(user["registered_at"]!.GetValue<long>()));
+    }
+
+    public async Task<string?> FindAddUserTxIdAsync(string accountId, CancellationToken cancellationToken)
+    {
+        // The contract's state key of a user is "user" NUL account; its first modification is the add_user.
+        var history = await Call(() => Chain.Client.GetHistory(
+            new GetHistoryRequest { Chain = Chain.Chain, Contract = Contract, Key = "user\0" + accountId },
+            new HybridEhr.Grpc.Client.CallOptions { CancellationToken = cancellationToken }).ResponseAsync).ConfigureAwait(false);
+        return history.Modifications.FirstOrDefault()?.TxId;
+    }
+
+    private async Task<SubmitResponse> SubmitAsync(ITransactionSigner signer, string function, JsonObject args, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await Call(() => Chain.SubmitAsync(signer, Contract, function, args.DeepClone().AsObject(), cancellationToken)).ConfigureAwait(false);
+            // Two registrations touching the same document slot at once: the loser re-reads and gets the real answer.
+            if (response.ValidationCode != "MVCC_CONFLICT" || attempt == ConflictRetries)
+            {
+                return response;
+            }
+        }
+    }
+
+    private async Task<JsonNode?> QueryAsync(string caller, string function, JsonObject args, CancellationToken cancellationToken)
+    {
+        var response = await Call(() => Chain.QueryAsync(caller, Contract, function, args, cancellationToken)).ConfigureAwait(false);
+        if (!IsValid(response.ValidationCode))
+        {
+            throw new InvalidOperationException($"The permission chain refused {function}: {response.ValidationCode} {response.ErrorCode} {response.Message}");
+        }
+
+        return string.IsNullOrEmpty(response.ResultJson) ? null : JsonNode.Parse(response.ResultJson);
+    }
+
+    private static bool IsValid(SubmitResponse response) => IsValid(response.ValidationCode);
+
+    private static bool IsValid(string validationCode) => validationCode == "VALID";
+
+    private static InvalidOperationException Refused(string function, SubmitResponse response) =>
+        new($"The permission chain refused {function}: {response.ValidationCode} {response.ErrorCode} {response.Message}");
+
+    private static async Task<T> Call<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call().ConfigureAwait(false);
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unknown or StatusCode.Internal)
+        {
+            throw new RpcException(StatusCode.Unavailable, $"The permission chain cannot be reached right now ({ex.Status.Detail}); try again.");
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("No address", StringComparison.Ordinal))
+        {
+            throw new RpcException(StatusCode.Unavailable, $"The permission chain is not configured: {ex.Message}");
+        }
+    }
+}

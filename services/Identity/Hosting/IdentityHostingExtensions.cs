@@ -1,0 +1,117 @@
+using HybridEhr.Clients.Devnet;
+using HybridEhr.Devnet.Ledger;
+using HybridEhr.Grpc.Client;
+using HybridEhr.Identity.Accounts;
+using HybridEhr.Identity.Chain;
+using HybridEhr.Identity.Crypto;
+using HybridEhr.Identity.Doctors;
+using HybridEhr.Identity.Events;
+using HybridEhr.Identity.Keys;
+using HybridEhr.Identity.Login;
+using HybridEhr.Identity.Passwords;
+using HybridEhr.Identity.Registration;
+using HybridEhr.Identity.Signing;
+using HybridEhr.Identity.Tokens;
+using HybridEhr.Messaging;
+using HybridEhr.Security;
+
+namespace HybridEhr.Identity.Hosting;
+
+/// <summary>Identity's wiring, one method per concern, in the order Program.cs calls them.</summary>
+public static class IdentityHostingExtensions
+{
+    /// <summary>Settings, the master key, the account store, the custodial keystore and password hashing.</summary>
+    public static WebApplicationBuilder AddIdentityStorage(this WebApplicationBuilder builder)
+    {
+        var options = IdentityOptions.FromConfiguration(builder.Configuration);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(services => KeyEncryptionKey.Load(
+            options.MasterKey, options.DataDirectory, services.GetRequiredService<ILoggerFactory>().CreateLogger<KeyEncryptionKey>()));
+        builder.Services.AddSingleton(services => new AccountStore(options.DataDirectory, services.GetRequiredService<KeyEncryptionKey>()));
+        builder.Services.AddSingleton(services => new ChainKeyStore(options.DataDirectory, services.GetRequiredService<KeyEncryptionKey>()));
+        builder.Services.AddSingleton(new PasswordHasher(options.PasswordIterations));
+        return builder;
+    }
+
+    /// <summary>
+    /// The ES256 signing key, token issuing, and token checks on every call but Register, Login and GetSigningKeys.
+    /// Identity's own key source is registered first, so the shared authentication does not ask Identity over the network.
+    /// </summary>
+    public static WebApplicationBuilder AddIdentityTokens(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(services => TokenSigningKey.LoadOrCreate(
+            services.GetRequiredService<IdentityOptions>().DataDirectory, services.GetRequiredService<KeyEncryptionKey>(), services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(services =>
+        {
+            var options = services.GetRequiredService<IdentityOptions>();
+            return new TokenIssuer(services.GetRequiredService<TokenSigningKey>(), services.GetRequiredService<TimeProvider>(),
+                options.AccessTokenLifetime, options.ServiceTokenLifetime);
+        });
+        builder.Services.AddSingleton<IAccessTokenKeySource>(services => new OwnSigningKeySource(services.GetRequiredService<TokenSigningKey>()));
+        builder.AddAccessTokenAuthentication(IdentityService.RegisterPath, IdentityService.LoginPath, IdentityService.GetSigningKeysPath);
+        return builder;
+    }
+
+    /// <summary>
+    /// The permission chain (devnet, "Services:devnet") and FabricGateway ("Services:fabricgateway"). Addresses are read
+    /// on first use, so the service starts (and answers health) before they are known or reachable.
+    /// </summary>
+    public static WebApplicationBuilder AddIdentityChains(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        builder.Services.AddSingleton<IPermissionChain>(services =>
+        {
+            var options = services.GetRequiredService<IdentityOptions>();
+            var registrar = options.RegistrarSeed is { } seed ? DevnetKey.FromSeedHex(seed) : DevAccounts.Registrar;
+            return new DevnetPermissionChain(
+                () => new DevnetChain(new DevnetClient(GrpcChannel.ForAddress(configuration.GetServiceAddress("devnet"))),
+                    DevAccounts.PermissionChain, DevAccounts.PermissionChainId),
+                registrar);
+        });
+        builder.Services.AddSingleton<IDoctorRegistry>(services =>
+        {
+            var tokens = services.GetRequiredService<TokenIssuer>();
+            return new FabricGatewayDoctorRegistry(() => new FabricGatewayClient(GrpcChannel.ForAddress(
+                configuration.GetServiceAddress("fabricgateway"),
+                new GrpcChannelOptions
+                {
+                    // Always Identity's own token: a registering user has none, and the gateway serves services only.
+                    MetadataProvider = (metadata, _) =>
+                    {
+                        metadata.Add("authorization", "Bearer " + tokens.ServiceToken());
+                        return ValueTask.CompletedTask;
+                    },
+                })));
+        });
+        return builder;
+    }
+
+    /// <summary>MassTransit (in memory unless ConnectionStrings:rabbitmq) behind a durable outbox in the data directory.</summary>
+    public static WebApplicationBuilder AddIdentityEvents(this WebApplicationBuilder builder)
+    {
+        builder.AddEventBus();
+        builder.Services.AddSingleton(services => new DurableOutbox(
+            Path.Combine(services.GetRequiredService<IdentityOptions>().DataDirectory, "outbox"), services, services.GetRequiredService<ILogger<DurableOutbox>>()));
+        builder.Services.AddHostedService(services => services.GetRequiredService<DurableOutbox>());
+        builder.Services.AddSingleton<IIntegrationEventSink, OutboxEventSink>();
+        return builder;
+    }
+
+    /// <summary>Registration (with its background recovery), login, and transaction signing.</summary>
+    public static WebApplicationBuilder AddIdentityAccounts(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<Registrar>();
+        builder.Services.AddSingleton(services =>
+        {
+            var options = services.GetRequiredService<IdentityOptions>();
+            return new LoginThrottle(options.MaxFailedLogins, options.FailedLoginWindow, services.GetRequiredService<TimeProvider>());
+        });
+        builder.Services.AddSingleton<Authenticator>();
+        builder.Services.AddSingleton(services => new TransactionSigningService(
+            services.GetRequiredService<ChainKeyStore>(), new HashSet<string>([DevAccounts.PermissionChainId, DevAccounts.RecordsChainId], StringComparer.Ordinal)));
+        builder.Services.AddHostedService<ChainMaintenanceService>();
+        builder.Services.AddSingleton<IdentityService>();
+        return builder;
+    }
+}

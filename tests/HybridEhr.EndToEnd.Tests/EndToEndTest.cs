@@ -1,0 +1,89 @@
+using Google.Protobuf.WellKnownTypes;
+using HybridEhr.Contracts.ImageNft.V1;
+using HybridEhr.Contracts.Permissions.V1;
+using HybridEhr.Contracts.Records.V1;
+using Xunit;
+
+// One system per transport, shared by the test classes of its collection; collections run one after the other,
+// because two whole systems at once would compete for this machine's two cores.
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace HybridEhr.EndToEnd.Tests;
+
+/// <summary>What every end-to-end test has: the running system's APIs and the paper's common steps.</summary>
+public abstract class EndToEndTest(InMemorySystemFixture fixture)
+{
+    protected Api Api => fixture.Api;
+
+    protected async Task<(Actor Patient, Actor Doctor)> GrantedPairAsync(string patientName, string doctorName, TimeSpan? expiresIn = null)
+    {
+        var patient = await Api.RegisterPatientAsync(patientName);
+        var doctor = await Api.RegisterDoctorAsync(doctorName);
+        var grant = new GrantPermissionRequest { DoctorAccountId = doctor.AccountId };
+        if (expiresIn is { } ttl)
+        {
+            grant.ExpiresAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow + ttl);
+        }
+
+        await Api.Permissions.Call<GrantPermissionRequest, GrantPermissionResponse>(grant, patient.Token);
+        return (patient, doctor);
+    }
+
+    protected Task<CreateRecordResponse> CreateRecordAsync(Actor doctor, Actor patient) =>
+        Api.Records.Call<CreateRecordRequest, CreateRecordResponse>(
+            new CreateRecordRequest { PatientAccountId = patient.AccountId, Document = SampleDocument() }, doctor.Token);
+
+    protected static EhrDocument SampleDocument() => new()
+    {
+        Title = "Admission 2026-11",
+        Diagnoses = { new Diagnosis { Code = new Coding { System = CodeSystem.Icd10Cm, Code = "J18.9", Display = "Pneumonia, unspecified organism" } } },
+        Notes = { new ClinicalNote { Text = "Cough and fever for three days." } },
+    };
+
+    protected async Task<UploadImageResponse> UploadAsync(Actor doctor, Actor patient, string recordId, byte[] image, string contentType = "image/png")
+    {
+        using var call = Api.Images.ClientStream<UploadImageRequest, UploadImageResponse>(doctor.Token);
+        await call.RequestStream.WriteAsync(new UploadImageRequest
+        {
+            Metadata = new ImageUploadMetadata
+            {
+                PatientAccountId = patient.AccountId, RecordId = recordId, ContentType = contentType, FileName = "chest.png", DeclaredSizeBytes = image.Length,
+            },
+        });
+        for (var offset = 0; offset < image.Length; offset += 64 * 1024)
+        {
+            await call.RequestStream.WriteAsync(new UploadImageRequest { Chunk = Bytes.Chunk(image, offset, Math.Min(64 * 1024, image.Length - offset)) });
+        }
+
+        await call.RequestStream.CompleteAsync();
+        return await call;
+    }
+
+    protected async Task<byte[]> DownloadAsync(Actor reader, string tokenId)
+    {
+        using var call = Api.Images.ServerStream<GetImageRequest, GetImageResponse>(new GetImageRequest { TokenId = tokenId }, reader.Token);
+        using var bytes = new MemoryStream();
+        await foreach (var part in call.ResponseStream)
+        {
+            if (part.PartCase == GetImageResponse.PartOneofCase.Chunk)
+            {
+                part.Chunk.WriteTo(bytes);
+            }
+        }
+
+        return bytes.ToArray();
+    }
+
+}
+
+[CollectionDefinition(Name)]
+public sealed class InMemoryCollection : ICollectionFixture<InMemorySystemFixture>
+{
+    public const string Name = "in-memory system";
+}
+
+[CollectionDefinition(Name)]
+public sealed class RabbitMqCollection : ICollectionFixture<RabbitMqSystemFixture>
+{
+    public const string Name = "rabbitmq system";
+}
