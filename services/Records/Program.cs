@@ -1,10 +1,15 @@
-using HybridEhr.Records;
 using HybridEhr.Grpc.Server;
+using HybridEhr.Messaging;
+using HybridEhr.Records;
 using HybridEhr.ServiceDefaults;
 
 // Configuration lives next to the binary, whichever folder the service is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddServiceDefaults();
+builder.AddRecordAuthentication();
+builder.AddEventBus();
+builder.AddRecordStorage();
+builder.AddRecordDependencies();
 
 var app = builder.Build();
 app.MapGrpcService<RecordsService>();

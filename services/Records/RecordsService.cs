@@ -1,13 +1,54 @@
 using HybridEhr.Contracts.Records.V1;
 using HybridEhr.Grpc.Server;
+using HybridEhr.Records.Application;
+using HybridEhr.Records.Chain;
+using HybridEhr.Security;
 
 namespace HybridEhr.Records;
 
-/// <summary>
-/// hybridehr.records.v1.Records. Methods are added as they are built; until then the gRPC stack answers UNIMPLEMENTED
-/// for them, which is what a caller of an unfinished service should see.
-/// </summary>
-public sealed class RecordsService : IGrpcService
+/// <summary>hybridehr.records.v1.Records: authenticates the caller and hands over to <see cref="RecordKeeper"/>.</summary>
+public sealed class RecordsService(RecordKeeper keeper) : IGrpcService
 {
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => RecordsReflection.Descriptor.Services[0];
+
+    /// <summary>The one anonymous method: its token is the share link itself.</summary>
+    public const string OpenShareLinkPath = "/hybridehr.records.v1.Records/OpenShareLink";
+
+    public Task<CreateRecordResponse> CreateRecord(CreateRecordRequest request, ServerCallContext context) =>
+        Run(() => keeper.CreateAsync(context.GetCaller(), request, context.CancellationToken));
+
+    public Task<UpdateRecordResponse> UpdateRecord(UpdateRecordRequest request, ServerCallContext context) =>
+        Run(() => keeper.UpdateAsync(context.GetCaller(), request, context.CancellationToken));
+
+    public Task<GetRecordResponse> GetRecord(GetRecordRequest request, ServerCallContext context) =>
+        Run(() => keeper.GetAsync(context.GetCaller(), request, context.CancellationToken));
+
+    public Task<ListRecordsResponse> ListRecords(ListRecordsRequest request, ServerCallContext context) =>
+        Run(() => keeper.ListAsync(context.GetCaller(), request, context.CancellationToken));
+
+    public Task<GetRecordHistoryResponse> GetRecordHistory(GetRecordHistoryRequest request, ServerCallContext context) =>
+        Run(() => keeper.GetHistoryAsync(context.GetCaller(), request, context.CancellationToken));
+
+    public Task<VerifyRecordResponse> VerifyRecord(VerifyRecordRequest request, ServerCallContext context) =>
+        Run(() => keeper.VerifyAsync(context.GetCaller(), request, context.CancellationToken));
+
+    public Task<CreateShareLinkResponse> CreateShareLink(CreateShareLinkRequest request, ServerCallContext context) =>
+        Run(() => keeper.CreateShareLinkAsync(context.GetCaller(), request, context.CancellationToken));
+
+    public Task<OpenShareLinkResponse> OpenShareLink(OpenShareLinkRequest request, ServerCallContext context) =>
+        Run(() => keeper.OpenShareLinkAsync(request.Token, context.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown", context.CancellationToken));
+
+    /// <summary>A chain read that fails outside a write (writes map their own) means the anchor cannot be checked now.</summary>
+    private static async Task<T> Run<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (ChainCallException ex)
+        {
+            throw new RpcException(ex.Status == StatusCode.PermissionDenied ? StatusCode.PermissionDenied : StatusCode.Unavailable,
+                $"The record's chain anchor cannot be read right now ({ex.Status}: {ex.Message}); nothing is served unchecked. Retry shortly.");
+        }
+    }
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using HybridEhr.Clients.Devnet;
 using HybridEhr.Contracts.Devnet.V1;
@@ -58,9 +56,8 @@ public sealed partial class RecordsEventRelay(DevnetClient devnet, IServiceProvi
         };
     }
 
-    /// <summary>The same chain event always yields the same id: SHA-256 of transaction id and event name, as a GUID.</summary>
-    private static Guid EventId(ChainEvent e) =>
-        new(SHA256.HashData(Encoding.UTF8.GetBytes($"{e.TxId}/{e.Name}")).AsSpan(0, 16));
+    /// <summary>The id every publisher gives this fact (our contracts emit one event per transaction: index 0).</summary>
+    private static Guid EventId(ChainEvent e) => Messaging.ChainEventIds.For(e.TxId, 0);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Relaying records-chain events after block {Block}")]
     private static partial void LogStarting(ILogger logger, long block);

@@ -1,0 +1,26 @@
+namespace HybridEhr.Records.Chain;
+
+/// <summary>The records contract's refusals, as statuses a person understands (records.proto's error lists).</summary>
+public static class ChainErrors
+{
+    public static RpcException ToRpc(ChainCallException ex, string recordId) => ex.ContractCode switch
+    {
+        "NOT_ENROLLED_DOCTOR" => new(StatusCode.PermissionDenied,
+            "The private chain does not know you as a doctor enrolled in your organisation, so it refused to anchor the record."),
+        "VERSION_CONFLICT" => new(StatusCode.Aborted, $"Record {recordId} was updated by someone else first. Reread, merge and retry."),
+        "RECORD_EXISTS" => new(StatusCode.AlreadyExists, $"Record {recordId} already exists on the chain."),
+        "RECORD_NOT_FOUND" => new(StatusCode.NotFound, $"The chain has no record {recordId}."),
+        "TOKEN_NOT_FOUND" => new(StatusCode.InvalidArgument, "document.images: an image token id does not exist on the chain."),
+        "PATIENT_MISMATCH" => new(StatusCode.InvalidArgument, "document.images: an image token belongs to another patient."),
+        "TOKEN_RECORD_MISMATCH" => new(StatusCode.InvalidArgument, "document.images: an image token was minted for another record."),
+        _ => ex.Status switch
+        {
+            StatusCode.Aborted => new(StatusCode.Aborted, $"The ledger rejected the write of record {recordId} as a conflict with a concurrent transaction; reread and retry."),
+            StatusCode.DeadlineExceeded or StatusCode.Cancelled or StatusCode.Unknown or StatusCode.Internal => new(StatusCode.Unavailable,
+                $"The outcome of anchoring record {recordId} is not known yet ({ex.Message}); read the record in a moment to see whether it was written."),
+            StatusCode.Unavailable => new(StatusCode.Unavailable, $"The private chain cannot be reached ({ex.Message}); nothing was written. Retry shortly."),
+            // Any other refusal keeps the gateway's status (its own convention maps the chaincode's errors to statuses).
+            var status => new(status, $"The private chain refused the write of record {recordId}: {ex.Message}"),
+        },
+    };
+}

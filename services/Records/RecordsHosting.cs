@@ -1,0 +1,62 @@
+using HybridEhr.Messaging;
+using HybridEhr.Records.Access;
+using HybridEhr.Records.Application;
+using HybridEhr.Records.Chain;
+using HybridEhr.Records.Crypto;
+using HybridEhr.Records.Sharing;
+using HybridEhr.Records.Storage;
+using HybridEhr.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace HybridEhr.Records;
+
+/// <summary>How the Records service is put together: data directory, keys, embedded store, ports to other services.</summary>
+public static class RecordsHosting
+{
+    /// <summary>Bearer tokens on every call but OpenShareLink, whose token is the share link itself.</summary>
+    public static WebApplicationBuilder AddRecordAuthentication(this WebApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<IAccessTokenKeySource>(services =>
+            new DeferredIdentityKeys(builder.Configuration, services.GetRequiredService<TimeProvider>()));
+        return builder.AddAccessTokenAuthentication(RecordsService.OpenShareLinkPath);
+    }
+
+    /// <summary>The record store, keys, share links and outbox under "DataDirectory" (default .data/records).</summary>
+    public static WebApplicationBuilder AddRecordStorage(this WebApplicationBuilder builder)
+    {
+        var dataDirectory = RecordsOptions.DataDirectory(builder.Configuration);
+        var options = new RecordsOptions();
+        builder.Configuration.GetSection("Records").Bind(options);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(services => KeyEncryptionKey.Load(builder.Configuration, dataDirectory, services.GetRequiredService<ILogger<KeyEncryptionKey>>()));
+        builder.Services.AddSingleton<RecordCipher>();
+        builder.Services.AddSingleton<IRecordDocumentStore>(_ => new FileRecordDocumentStore(Path.Combine(dataDirectory, "records")));
+        builder.Services.AddSingleton(services => new ShareLinkBook(Path.Combine(dataDirectory, "share-links"), services.GetRequiredService<KeyEncryptionKey>().Derive("share-links")));
+        builder.Services.AddSingleton(services => new GuessThrottle(services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(services => new PageTokens(services.GetRequiredService<KeyEncryptionKey>().Derive("page-tokens"), services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<KeyedLock>();
+        builder.Services.AddSingleton(services => new DurableOutbox(Path.Combine(dataDirectory, "outbox"), services, services.GetRequiredService<ILogger<DurableOutbox>>()));
+        builder.Services.AddHostedService(services => services.GetRequiredService<DurableOutbox>());
+        builder.Services.AddSingleton<IEventJournal, OutboxEventJournal>();
+        return builder;
+    }
+
+    /// <summary>
+    /// FabricGateway (Services:fabricgateway), Permissions (Services:permissions) and Identity (Services:identity), each
+    /// over a channel that forwards the caller's token. Addresses are read on first use, so the service starts (and
+    /// answers health checks) before the AppHost has wired everything.
+    /// </summary>
+    public static WebApplicationBuilder AddRecordDependencies(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        builder.Services.AddSingleton<IRecordAnchors>(_ => new FabricGatewayRecordAnchors(
+            new FabricGatewayClient(SecurityExtensions.CreateForwardingChannel(configuration.GetServiceAddress("fabricgateway")))));
+        builder.Services.AddSingleton<IPermissionChecker>(_ => new PermissionsClient(SecurityExtensions.CreateForwardingChannel(configuration.GetServiceAddress("permissions"))));
+        builder.Services.AddSingleton<IAccountDirectory>(_ => new IdentityAccountDirectory(SecurityExtensions.CreateForwardingChannel(configuration.GetServiceAddress("identity"))));
+        builder.Services.AddSingleton<AccessPolicy>();
+        builder.Services.AddSingleton<RecordKeeper>();
+        builder.Services.AddSingleton<RecordsService>();
+        return builder;
+    }
+}
