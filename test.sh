@@ -28,6 +28,23 @@ if ! /usr/bin/python3 -c 'import grpc, google.protobuf' >/dev/null 2>&1; then
   apt_install python3-grpcio python3-protobuf || echo "WARNING: could not install python3-grpcio; the interop tests will fail"
 fi
 
+# RabbitMQ for the end-to-end suite's RabbitMQ run: Debian's server, private to this run, stopped on exit.
+if ! [ -x /usr/sbin/rabbitmq-server ]; then
+  echo "installing rabbitmq-server (MassTransit transport for the end-to-end suite)"
+  apt_install rabbitmq-server || echo "WARNING: could not install rabbitmq-server; the RabbitMQ run will fail"
+  # The package starts a system-wide broker; this run uses its own, so stop that one.
+  (service rabbitmq-server stop || pkill -f 'rabbit boot') >/dev/null 2>&1 || true
+fi
+rabbit_dir=$(mktemp -d /tmp/hybridehr-rabbitmq.XXXXXX)
+trap 'bash tests/servers/rabbitmq.sh stop "$rabbit_dir" >/dev/null 2>&1; rm -rf "$rabbit_dir"' EXIT
+rabbit_port=$(( (RANDOM % 2000) + 25672 ))
+if HYBRIDEHR_TEST_RABBITMQ=$(bash tests/servers/rabbitmq.sh start "$rabbit_dir" "$rabbit_port"); then
+  export HYBRIDEHR_TEST_RABBITMQ
+  echo "rabbitmq: $HYBRIDEHR_TEST_RABBITMQ"
+else
+  echo "WARNING: rabbitmq-server did not start; the RabbitMQ run of the end-to-end suite will fail"
+fi
+
 summary() {
   echo "$1 passed, $2 failed, $3 skipped"
 }

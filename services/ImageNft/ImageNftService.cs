@@ -1,13 +1,31 @@
 using HybridEhr.Contracts.ImageNft.V1;
+using HybridEhr.Grpc;
 using HybridEhr.Grpc.Server;
+using HybridEhr.ImageNft.Downloads;
+using HybridEhr.ImageNft.Tokens;
+using HybridEhr.ImageNft.Uploads;
+using HybridEhr.Security;
 
 namespace HybridEhr.ImageNft;
 
 /// <summary>
-/// hybridehr.imagenft.v1.ImageNft. Methods are added as they are built; until then the gRPC stack answers UNIMPLEMENTED
-/// for them, which is what a caller of an unfinished service should see.
+/// hybridehr.imagenft.v1.ImageNft: the gRPC edge. Each RPC names its caller and hands over to the use case. There is no
+/// transfer RPC: the tokens are soulbound, and the contract refuses transfer_token for everyone.
 /// </summary>
-public sealed class ImageNftService : IGrpcService
+public sealed class ImageNftService(ImageUploads uploads, ImageDownloads downloads, ImageTokenQueries tokens) : IGrpcService
 {
     public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => ImageNftReflection.Descriptor.Services[0];
+
+    public Task<UploadImageResponse> UploadImage(IAsyncEnumerable<UploadImageRequest> requests, ServerCallContext context) =>
+        uploads.UploadAsync(context.GetCaller(), requests, context.CancellationToken);
+
+    public Task GetImage(GetImageRequest request, IServerStreamWriter<GetImageResponse> responseStream, ServerCallContext context) =>
+        downloads.DownloadAsync(context.GetCaller(), request.TokenId, message => responseStream.WriteAsync(message, context.CancellationToken),
+            context.CancellationToken);
+
+    public async Task<GetTokenResponse> GetToken(GetTokenRequest request, ServerCallContext context) =>
+        new() { Token = await tokens.GetTokenAsync(context.GetCaller(), request.TokenId, context.CancellationToken).ConfigureAwait(false) };
+
+    public Task<ListTokensResponse> ListTokens(ListTokensRequest request, ServerCallContext context) =>
+        tokens.ListTokensAsync(context.GetCaller(), request, context.CancellationToken);
 }

@@ -1,0 +1,58 @@
+using HybridEhr.ImageNft.Access;
+using HybridEhr.ImageNft.Crypto;
+using HybridEhr.ImageNft.Downloads;
+using HybridEhr.ImageNft.Ledger;
+using HybridEhr.ImageNft.Storage;
+using HybridEhr.ImageNft.Tokens;
+using HybridEhr.ImageNft.Uploads;
+using HybridEhr.Messaging;
+using HybridEhr.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace HybridEhr.ImageNft.Hosting;
+
+public static class ImageNftRegistration
+{
+    /// <summary>Configuration "DataDirectory" (the AppHost sets it); default .data/imagenft under the working directory.</summary>
+    public static string DataDirectory(this IConfiguration configuration) =>
+        Path.GetFullPath(configuration["DataDirectory"] ?? Path.Combine(".data", "imagenft"));
+
+    /// <summary>Storage and keys under the data directory; Permissions and FabricGateway called with the caller's token.</summary>
+    public static WebApplicationBuilder AddImageNft(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var dataDirectory = configuration.DataDirectory();
+        Directory.CreateDirectory(dataDirectory);
+        var services = builder.Services;
+
+        services.AddSingleton(_ =>
+        {
+            var options = configuration.GetSection("ImageNft").Get<ImageNftOptions>() ?? new ImageNftOptions();
+            options.Validate();
+            return options;
+        });
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(provider => new KeyEncryptionKey(MasterKeyLoader.Load(
+            provider.GetRequiredService<ImageNftOptions>().MasterKey, dataDirectory, provider.GetRequiredService<ILogger<KeyEncryptionKey>>())));
+
+        services.AddSingleton<IImageBlobStore>(_ => new FileImageBlobStore(dataDirectory));
+        services.AddSingleton(_ => new ImageCatalog(dataDirectory));
+        services.AddSingleton(_ => new StagingArea(dataDirectory));
+        services.AddSingleton(provider => new DurableOutbox(Path.Combine(dataDirectory, "outbox"), provider, provider.GetRequiredService<ILogger<DurableOutbox>>()));
+        services.AddHostedService(provider => provider.GetRequiredService<DurableOutbox>());
+        services.AddSingleton<IEventOutbox, DurableEventOutbox>();
+
+        services.AddSingleton(_ => new PermissionsClient(SecurityExtensions.CreateForwardingChannel(configuration.GetServiceAddress("permissions"))));
+        services.AddSingleton(_ => new FabricGatewayClient(SecurityExtensions.CreateForwardingChannel(configuration.GetServiceAddress("fabricgateway"))));
+        services.AddSingleton<IGrantChecker, PermissionsGrantChecker>();
+        services.AddSingleton<IImageLedger, FabricImageLedger>();
+
+        services.AddSingleton<ImageAccessPolicy>();
+        services.AddSingleton<ImageUploads>();
+        services.AddSingleton<ImageDownloads>();
+        services.AddSingleton<ImageTokenQueries>();
+        services.AddSingleton<ImageNftService>();
+        services.AddHostedService<StartupChecks>();
+        return builder;
+    }
+}
