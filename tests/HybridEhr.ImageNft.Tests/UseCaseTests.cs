@@ -61,7 +61,7 @@ public sealed class UseCaseTests : IDisposable
         Assert.DoesNotContain("chest", catalogText, StringComparison.Ordinal);
         var minted = Assert.IsType<ImageMinted>(Assert.Single(_outbox.Events));
         Assert.Equal(response.TokenId, minted.TokenId);
-        Assert.Equal(new Guid(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(minted.ChainTransactionId + "/ImageMinted")).AsSpan(0, 16)), minted.EventId);
+        Assert.Equal(HybridEhr.Messaging.ChainEventIds.For(minted.ChainTransactionId, 0), minted.EventId);
     }
 
     [Fact]
