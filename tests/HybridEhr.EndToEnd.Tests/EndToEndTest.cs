@@ -37,7 +37,7 @@ public abstract class EndToEndTest(InMemorySystemFixture fixture)
     {
         Title = "Admission 2026-11",
         Diagnoses = { new Diagnosis { Code = new Coding { System = CodeSystem.Icd10Cm, Code = "J18.9", Display = "Pneumonia, unspecified organism" } } },
-        Notes = { new ClinicalNote { Text = "Cough and fever for three days." } },
+        Notes = { new ClinicalNote { NoteId = "n1", Text = "Cough and fever for three days." } },
     };
 
     protected async Task<UploadImageResponse> UploadAsync(Actor doctor, Actor patient, string recordId, byte[] image, string contentType = "image/png")
