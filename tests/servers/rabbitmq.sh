@@ -13,7 +13,6 @@ stop() {
     while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done < "$dir/pids"
     rm -f "$dir/pids"
   fi
-  pkill -f "RABBITMQ_NODENAME=hybridehr-test" 2>/dev/null || true
 }
 
 if [ "$command" = stop ]; then
@@ -33,17 +32,20 @@ CONF
 echo '[].' > "$dir/enabled_plugins"
 chown -R rabbitmq:rabbitmq "$dir" 2>/dev/null || true
 
-export RABBITMQ_NODENAME="hybridehr-test@localhost" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$port" \
+export RABBITMQ_NODENAME="hybridehr-test-$port@localhost" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$port" \
   RABBITMQ_DIST_PORT="$dist_port" RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" \
   RABBITMQ_CONFIG_FILE="$dir/rabbitmq" RABBITMQ_FEATURE_FLAGS_FILE="$dir/feature_flags" \
   RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" HOME="$dir/home" ERL_EPMD_ADDRESS=127.0.0.1
+epmd_was_running=$(pgrep -x epmd || true)
 /usr/sbin/rabbitmq-server > "$dir/server.out" 2>&1 &
 echo $! > "$dir/pids"
 
 for _ in $(seq 1 120); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    pgrep -f "epmd" >> "$dir/pids" || true
-    pgrep -f "$RABBITMQ_NODENAME" >> "$dir/pids" || true
+    # The broker runs as another user under a wrapper; remember the process that actually listens.
+    ss -ltnpH "sport = :$port" | grep -o 'pid=[0-9]*' | cut -d= -f2 >> "$dir/pids" || true
+    # Stop the epmd this broker started, not one that was there before.
+    [ -n "$epmd_was_running" ] || pgrep -x epmd >> "$dir/pids" || true
     echo "amqp://hybridehr:hybridehr-test@127.0.0.1:$port/"
     exit 0
   fi
