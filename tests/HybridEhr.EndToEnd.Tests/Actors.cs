@@ -16,15 +16,15 @@ public sealed class Api(SystemUnderTest system)
 {
     public SystemUnderTest System => system;
 
-    public ApiClient Identity { get; } = Client(system, "identity", IdentityReflection.Descriptor.Services[0]);
+    public ServiceClient Identity { get; } = Client(system, "identity", IdentityReflection.Descriptor.Services[0]);
 
-    public ApiClient Permissions { get; } = Client(system, "permissions", Contracts.Permissions.V1.PermissionsReflection.Descriptor.Services[0]);
+    public ServiceClient Permissions { get; } = Client(system, "permissions", Contracts.Permissions.V1.PermissionsReflection.Descriptor.Services[0]);
 
-    public ApiClient Records { get; } = Client(system, "records", Contracts.Records.V1.RecordsReflection.Descriptor.Services[0]);
+    public ServiceClient Records { get; } = Client(system, "records", Contracts.Records.V1.RecordsReflection.Descriptor.Services[0]);
 
-    public ApiClient Images { get; } = Client(system, "imagenft", Contracts.ImageNft.V1.ImageNftReflection.Descriptor.Services[0]);
+    public ServiceClient Images { get; } = Client(system, "imagenft", Contracts.ImageNft.V1.ImageNftReflection.Descriptor.Services[0]);
 
-    public ApiClient FabricGateway { get; } = Client(system, "fabricgateway", FabricGatewayReflection.Descriptor.Services[0]);
+    public ServiceClient FabricGateway { get; } = Client(system, "fabricgateway", FabricGatewayReflection.Descriptor.Services[0]);
 
     public static string NewDocument() => "D" + Random.Shared.NextInt64(10_000_000, 99_999_999).ToString(global::System.Globalization.CultureInfo.InvariantCulture);
 
@@ -75,7 +75,7 @@ public sealed class Api(SystemUnderTest system)
         return new Actor(name, login.AccountId, login.AccessToken, document, password);
     }
 
-    private static ApiClient Client(SystemUnderTest system, string name, Google.Protobuf.Reflection.ServiceDescriptor service) =>
+    private static ServiceClient Client(SystemUnderTest system, string name, Google.Protobuf.Reflection.ServiceDescriptor service) =>
         new(GrpcChannel.ForAddress(system.AddressOf(name)), service);
 }
 

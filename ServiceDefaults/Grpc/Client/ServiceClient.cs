@@ -1,16 +1,14 @@
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
 
-namespace HybridEhr.Testing;
+namespace HybridEhr.Grpc.Client;
 
 /// <summary>
-/// A client for any of our services, typed by message: each RPC has its own request and response types, so
+/// A client for any service, typed by message (no per-service code needed): each RPC has its own request and response types, so
 /// <c>Call&lt;RegisterRequest, RegisterResponse&gt;(request)</c> finds the method. Calls carry a bearer token
 /// when one is given, exactly as a frontend would send it.
 /// </summary>
-public sealed class ApiClient(GrpcChannel channel, ServiceDescriptor service)
+public sealed class ServiceClient(GrpcChannel channel, ServiceDescriptor service)
 {
     public ServiceDescriptor Service => service;
 
