@@ -46,8 +46,9 @@ public sealed class DevnetService(DevnetChains chains) : IGrpcService
             response.BlockTimestamp = block.Timestamp;
         }
 
-        response.Events.AddRange(outcome.Events.Select(e => new ChainEvent
+        response.Events.AddRange(outcome.Events.Select((e, index) => new ChainEvent
         {
+            EventIndex = index,
             BlockHeight = response.BlockHeight,
             TxIndex = outcome.TxIndex,
             TxId = outcome.TxId,
@@ -168,10 +169,16 @@ public sealed class DevnetService(DevnetChains chains) : IGrpcService
     public async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<ChainEvent> responses, ServerCallContext context)
     {
         var ledger = chains.Get(request.Chain);
+        (long Block, int Tx) previous = (-1, -1);
+        var eventIndex = 0;
         await foreach (var e in ledger.WatchEventsAsync(Math.Max(1, request.FromBlock), context.CancellationToken))
         {
+            // The ledger yields a transaction's events together and in order: number them within it.
+            eventIndex = (e.BlockHeight, e.TxIndex) == previous ? eventIndex + 1 : 0;
+            previous = (e.BlockHeight, e.TxIndex);
             await responses.WriteAsync(new ChainEvent
             {
+                EventIndex = eventIndex,
                 BlockHeight = e.BlockHeight,
                 TxIndex = e.TxIndex,
                 TxId = e.TxId,

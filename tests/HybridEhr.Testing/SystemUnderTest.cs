@@ -95,6 +95,8 @@ public sealed class SystemUnderTest : IAsyncDisposable
             ["FabricGateway__AdminKey"] = AdminKey,
             // Password hashing at full strength costs ~0.5 s per login on this machine; tests log in often.
             ["Identity__PasswordIterations"] = "10000",
+            // Lets a test watch a grant expire in seconds rather than minutes.
+            ["Permissions__MinimumGrantLength"] = "00:00:02",
         };
         foreach (var (other, address) in _addresses)
         {

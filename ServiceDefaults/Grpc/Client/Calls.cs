@@ -154,6 +154,7 @@ public static class GrpcCalls
     {
         var call = new ClientCall<TRequest, TResponse>(channel, method, options);
         call.StartUnaryRequest(request);
+        call.ObserveResponseHeaders();
         return new AsyncServerStreamingCall<TResponse>(call.ReadAllResponsesAsync(), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call);
     }
 
@@ -183,6 +184,7 @@ public static class GrpcCalls
     {
         var call = new ClientCall<TRequest, TResponse>(channel, method, options);
         call.StartStreamingRequest();
+        call.ObserveResponseHeaders();
         return new AsyncDuplexStreamingCall<TRequest, TResponse>(
             call.RequestStream, call.ReadAllResponsesAsync(), call.ResponseHeadersAsync, call.GetStatus, call.GetTrailers, call);
     }

@@ -30,6 +30,7 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
     private readonly Activity? _activity;
     private Channel<TRequest>? _requestStream;
     private Task<HttpResponseMessage>? _send;
+    private Task<bool>? _responseReady;
     private HttpResponseMessage? _response;
     private PipeReader? _reader;
     private string? _responseEncoding;
@@ -240,14 +241,19 @@ internal sealed class ClientCall<TRequest, TResponse> : IDisposable
         return await _channel.Invoker.SendAsync(request, _cancellation.Token).ConfigureAwait(false);
     }
 
-    /// <summary>Waits for the response headers. False when the response was trailers-only (the status is then known).</summary>
-    private async Task<bool> EnsureResponseAsync()
-    {
-        if (_reader is not null)
-        {
-            return true;
-        }
+    /// <summary>
+    /// Starts reading the response headers now, so that <see cref="ResponseHeadersAsync"/> completes as soon as they
+    /// arrive, before the caller reads any message (streaming calls).
+    /// </summary>
+    public void ObserveResponseHeaders() =>
+        EnsureResponseAsync().ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
+    /// <summary>Waits for the response headers, once. False when the response was trailers-only (the status is then known).</summary>
+    private Task<bool> EnsureResponseAsync() => _responseReady ??= ReadResponseHeadersAsync();
+
+    private async Task<bool> ReadResponseHeadersAsync()
+    {
         if (_status is not null)
         {
             return false;

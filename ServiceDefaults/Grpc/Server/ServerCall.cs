@@ -97,6 +97,8 @@ internal sealed class ServerCall
 
         PrepareResponseHeaders();
         await _http.Response.StartAsync(Context.CancellationToken).ConfigureAwait(false);
+        // StartAsync only queues the HEADERS frame; flush so the caller sees them before the first message.
+        await _http.Response.BodyWriter.FlushAsync(Context.CancellationToken).ConfigureAwait(false);
     }
 
     private void PrepareResponseHeaders()

@@ -1,0 +1,70 @@
+using HybridEhr.Clients.Devnet;
+using HybridEhr.Grpc.Client;
+using HybridEhr.Messaging;
+using HybridEhr.Permissions.Chain;
+using HybridEhr.Permissions.Domain;
+using HybridEhr.Permissions.Notifications;
+using HybridEhr.Security;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace HybridEhr.Permissions.Hosting;
+
+public static class PermissionsHostingExtensions
+{
+    /// <summary>
+    /// The read model (journal in the data directory), the permission chain on the devnet ("Services:devnet"),
+    /// signing through Identity ("Services:identity"), the chain follower, expiry and freshness workers.
+    /// </summary>
+    public static WebApplicationBuilder AddPermissions(this WebApplicationBuilder builder)
+    {
+        var options = PermissionsOptions.FromConfiguration(builder.Configuration);
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+        Directory.CreateDirectory(options.DataDirectory);
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton<IReadModelJournal>(_ =>
+        {
+            var journal = new FileReadModelJournal(options.JournalPath);
+            if (journal.IsNew)
+            {
+                // A fresh read model must see every event again: rebuild from block 1.
+                File.Delete(options.CheckpointPath);
+            }
+
+            return journal;
+        });
+        services.AddSingleton<NotificationHub>();
+        services.AddSingleton(sp => new PermissionReadModel(sp.GetRequiredService<IReadModelJournal>(), sp.GetRequiredService<TimeProvider>(),
+            options.NotificationRetention, sp.GetRequiredService<NotificationHub>()));
+        services.AddSingleton<ReadModelFreshness>();
+        services.AddSingleton<NotificationFeed>();
+
+        services.AddSingleton(_ => new DevnetClient(GrpcChannel.ForAddress(configuration.GetServiceAddress("devnet"))));
+        services.AddSingleton(sp => new DevnetChain(sp.GetRequiredService<DevnetClient>(), options.Chain, options.ChainId));
+        services.AddSingleton<IPermissionChain, DevnetPermissionChain>();
+        services.AddSingleton(_ => new IdentitySigningClient(SecurityExtensions.CreateForwardingChannel(configuration.GetServiceAddress("identity"))));
+        services.AddSingleton<ITransactionSignerFactory, RemoteSignerFactory>();
+
+        services.AddSingleton(sp => new PermissionCommands(sp.GetRequiredService<IPermissionChain>(), sp.GetRequiredService<ITransactionSignerFactory>(),
+            sp.GetRequiredService<PermissionReadModel>(), sp.GetRequiredService<TimeProvider>(), options.MinimumGrantLength));
+        services.AddSingleton<PermissionQueries>();
+        services.AddSingleton<FreshnessProbe>();
+        services.AddSingleton<PermissionsService>();
+
+        services.AddSingleton(sp =>
+        {
+            sp.GetRequiredService<IReadModelJournal>(); // may reset the checkpoint first
+            return new ChainEventFollower(sp.GetRequiredService<DevnetClient>(), options.Chain, options.CheckpointPath);
+        });
+        services.AddSingleton<IIntegrationEventPublisher>(sp => new BusIntegrationEventPublisher(sp.GetRequiredService<IBus>()));
+        services.AddSingleton(sp => new DurableOutbox(options.OutboxDirectory, sp, sp.GetRequiredService<ILogger<DurableOutbox>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<DurableOutbox>());
+        services.AddHostedService<ChainFollowerWorker>();
+        services.AddHostedService<ExpiryWorker>();
+        services.AddHostedService<FreshnessWorker>();
+        return builder;
+    }
+}
