@@ -87,7 +87,8 @@ public sealed partial class DurableOutbox : BackgroundService
 
         journal.Position = position;
         using var reader = new StreamReader(journal, Encoding.UTF8);
-        var publisher = _services.GetRequiredService<IPublishEndpoint>();
+        // The bus itself (a singleton) publishes; IPublishEndpoint is scoped and must not come from the root provider.
+        var publisher = _services.GetRequiredService<IBus>();
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
             var lineBytes = Encoding.UTF8.GetByteCount(line) + 1;
