@@ -1,5 +1,15 @@
 namespace HybridEhr.FabricGateway;
 
+/// <summary>Which chain stands behind the service (configuration "FabricGateway:Mode").</summary>
+public enum RecordsChainMode
+{
+    /// <summary>The records chain of the embedded devnet: the default.</summary>
+    Devnet,
+
+    /// <summary>A real Hyperledger Fabric network, configured under "FabricGateway:Fabric" (docs/fabric.md).</summary>
+    Fabric,
+}
+
 /// <summary>Configuration section "FabricGateway".</summary>
 public sealed class FabricGatewayOptions
 {

@@ -1,0 +1,153 @@
+using HybridEhr.Clients.Fabric;
+using HybridEhr.Clients.Fabric.Tests;
+using HybridEhr.FabricGateway.Hospitals;
+using HybridEhr.FabricGateway.Ledger;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Xunit;
+
+namespace HybridEhr.FabricGateway.Tests;
+
+/// <summary>"FabricGateway:Mode" picks the chain; real mode refuses to start on incomplete settings, saying why.</summary>
+public sealed class ConfigurationTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("fabricgateway-config-").FullName;
+    private readonly TestCredentials _credentials = TestCredentials.Create("fabricgateway", "HospitalAMSP");
+
+    [Theory]
+    [InlineData(null, RecordsChainMode.Devnet)]
+    [InlineData("", RecordsChainMode.Devnet)]
+    [InlineData("Devnet", RecordsChainMode.Devnet)]
+    [InlineData("fabric", RecordsChainMode.Fabric)]
+    [InlineData("Fabric", RecordsChainMode.Fabric)]
+    public void TheDevnetIsTheDefault(string? mode, RecordsChainMode expected) =>
+        Assert.Equal(expected, FabricGatewaySetup.ReadMode(Configuration(new() { ["FabricGateway:Mode"] = mode })));
+
+    [Fact]
+    public void AnUnknownModeIsRefusedByName()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            FabricGatewaySetup.ReadMode(Configuration(new() { ["FabricGateway:Mode"] = "besu" })));
+
+        Assert.Contains("FabricGateway:Mode is 'besu'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingPathsAreNamed()
+    {
+        var settings = CompleteSettings();
+        settings.Remove("FabricGateway:Fabric:CertPath");
+        settings.Remove("FabricGateway:Fabric:KeyPath");
+
+        var error = Assert.Throws<InvalidOperationException>(() => FabricGatewaySetup.ReadFabricSettings(Configuration(settings)));
+
+        Assert.Contains("FabricGateway:Fabric is incomplete", error.Message, StringComparison.Ordinal);
+        Assert.Contains("CertPath is required.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyPath is required.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FilesThatDoNotExistAreNamed()
+    {
+        var settings = CompleteSettings();
+        settings["FabricGateway:Fabric:PeerEndpoint"] = "https://peer0.hospitala.example.com:7051";
+        settings["FabricGateway:Fabric:TlsCaCertPath"] = Path.Combine(_directory, "missing-tlsca.pem");
+
+        var error = Assert.Throws<InvalidOperationException>(() => FabricGatewaySetup.ReadFabricSettings(Configuration(settings)));
+
+        Assert.Contains("TlsCaCertPath", error.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NothingConfiguredNamesEveryRequiredSetting()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => FabricGatewaySetup.ReadFabricSettings(Configuration([])));
+
+        foreach (var name in new[] { "PeerEndpoint", "MspId", "Channel", "Chaincode", "CertPath", "KeyPath" })
+        {
+            Assert.Contains($"{name} is required.", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void CompleteSettingsAreRead()
+    {
+        var settings = FabricGatewaySetup.ReadFabricSettings(Configuration(CompleteSettings()));
+
+        Assert.Equal("HospitalAMSP", settings.MspId);
+        Assert.Equal("ehr", settings.Channel);
+        Assert.Equal("records", settings.Chaincode);
+    }
+
+    [Fact]
+    public void RealModeUsesFabricAndStartsOnlyThePeerHealthCheck()
+    {
+        var settings = CompleteSettings();
+        settings["FabricGateway:Mode"] = "Fabric";
+
+        var services = Assemble(settings).Services;
+
+        var ledger = Assert.Single(services, service => service.ServiceType == typeof(IRecordsLedger));
+        Assert.IsType<FabricRecordsLedger>(ledger.ImplementationInstance);
+        Assert.Single(services, service => service.ServiceType == typeof(IHostedService));
+        Assert.DoesNotContain(services, service => service.ImplementationType == typeof(HospitalsBootstrap));
+    }
+
+    [Fact]
+    public void RealModeWithIncompleteSettingsStopsTheStartUp()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Assemble(new() { ["FabricGateway:Mode"] = "Fabric" }));
+
+        Assert.Contains("FabricGateway:Mode is Fabric but FabricGateway:Fabric is incomplete", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DevnetModeKeepsTheDevnetsBackgroundWork()
+    {
+        var services = Assemble([]).Services;
+
+        var ledger = Assert.Single(services, service => service.ServiceType == typeof(IRecordsLedger));
+        Assert.IsType<DevnetRecordsLedger>(ledger.ImplementationInstance);
+        Assert.Contains(services, service => service.ImplementationType == typeof(HospitalsBootstrap));
+        Assert.Equal(2, services.Count(service => service.ServiceType == typeof(IHostedService)));
+    }
+
+    public void Dispose()
+    {
+        _credentials.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private WebApplicationBuilder Assemble(Dictionary<string, string?> settings)
+    {
+        var builder = WebApplication.CreateBuilder();
+        settings["Services:identity"] = "http://127.0.0.1:1";
+        settings["Services:devnet"] = "http://127.0.0.1:1";
+        settings["DataDirectory"] = _directory;
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddRecordsChain();
+        return builder;
+    }
+
+    private Dictionary<string, string?> CompleteSettings()
+    {
+        var certificate = Path.Combine(_directory, "cert.pem");
+        var key = Path.Combine(_directory, "key.pem");
+        File.WriteAllText(certificate, _credentials.CertificatePem);
+        File.WriteAllText(key, _credentials.PrivateKeyPem);
+        return new()
+        {
+            ["FabricGateway:Fabric:PeerEndpoint"] = "http://127.0.0.1:1",
+            ["FabricGateway:Fabric:MspId"] = "HospitalAMSP",
+            ["FabricGateway:Fabric:CertPath"] = certificate,
+            ["FabricGateway:Fabric:KeyPath"] = key,
+            ["FabricGateway:Fabric:Channel"] = "ehr",
+            ["FabricGateway:Fabric:Chaincode"] = "records",
+        };
+    }
+
+    private static IConfiguration Configuration(Dictionary<string, string?> settings) =>
+        new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+}
