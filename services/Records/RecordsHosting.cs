@@ -1,3 +1,4 @@
+using HybridEhr.Clients.CouchDb;
 using HybridEhr.Messaging;
 using HybridEhr.Records.Access;
 using HybridEhr.Records.Application;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HybridEhr.Records;
 
-/// <summary>How the Records service is put together: data directory, keys, embedded store, ports to other services.</summary>
+/// <summary>How the Records service is put together: data directory, keys, document store (embedded or CouchDB), ports to other services.</summary>
 public static class RecordsHosting
 {
     /// <summary>Bearer tokens on every call but OpenShareLink, whose token is the share link itself.</summary>
@@ -31,7 +32,7 @@ public static class RecordsHosting
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(services => KeyEncryptionKey.Load(builder.Configuration, dataDirectory, services.GetRequiredService<ILogger<KeyEncryptionKey>>()));
         builder.Services.AddSingleton<RecordCipher>();
-        builder.Services.AddSingleton<IRecordDocumentStore>(_ => new FileRecordDocumentStore(Path.Combine(dataDirectory, "records")));
+        builder.AddRecordDocumentStore(dataDirectory, options);
         builder.Services.AddSingleton(services => new ShareLinkBook(Path.Combine(dataDirectory, "share-links"), services.GetRequiredService<KeyEncryptionKey>().Derive("share-links")));
         builder.Services.AddSingleton(services => new GuessThrottle(services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton(services => new PageTokens(services.GetRequiredService<KeyEncryptionKey>().Derive("page-tokens"), services.GetRequiredService<TimeProvider>()));
@@ -40,6 +41,21 @@ public static class RecordsHosting
         builder.Services.AddHostedService(services => services.GetRequiredService<DurableOutbox>());
         builder.Services.AddSingleton<IEventJournal, OutboxEventJournal>();
         return builder;
+    }
+
+    /// <summary>CouchDB (database Records:CouchDbDatabase) when ConnectionStrings:couchdb is set; else the embedded file store.</summary>
+    private static void AddRecordDocumentStore(this WebApplicationBuilder builder, string dataDirectory, RecordsOptions options)
+    {
+        if (builder.Configuration.GetConnectionString("couchdb") is { Length: > 0 } couchDb)
+        {
+            builder.Services.AddSingleton(_ => new CouchDbClient(CouchDbOptions.FromConnectionString(couchDb)));
+            builder.Services.AddSingleton<IRecordDocumentStore>(services =>
+                new CouchRecordDocumentStore(services.GetRequiredService<CouchDbClient>(), options.CouchDbDatabase));
+        }
+        else
+        {
+            builder.Services.AddSingleton<IRecordDocumentStore>(_ => new FileRecordDocumentStore(Path.Combine(dataDirectory, "records")));
+        }
     }
 
     /// <summary>

@@ -87,3 +87,9 @@ public sealed class RabbitMqCollection : ICollectionFixture<RabbitMqSystemFixtur
 {
     public const string Name = "rabbitmq system";
 }
+
+[CollectionDefinition(Name)]
+public sealed class RealServersCollection : ICollectionFixture<RealServersSystemFixture>
+{
+    public const string Name = "real servers system";
+}

@@ -139,3 +139,6 @@ public sealed class NegativesInMemory(InMemorySystemFixture fixture) : NegativeT
 
 [Collection(RabbitMqCollection.Name)]
 public sealed class NegativesOnRabbitMq(RabbitMqSystemFixture fixture) : NegativeTests(fixture);
+
+[Collection(RealServersCollection.Name)]
+public sealed class NegativesOnRealServers(RealServersSystemFixture fixture) : NegativeTests(fixture);

@@ -169,3 +169,6 @@ public sealed class PaperFlowsInMemory(InMemorySystemFixture fixture) : PaperFlo
 
 [Collection(RabbitMqCollection.Name)]
 public sealed class PaperFlowsOnRabbitMq(RabbitMqSystemFixture fixture) : PaperFlowTests(fixture);
+
+[Collection(RealServersCollection.Name)]
+public sealed class PaperFlowsOnRealServers(RealServersSystemFixture fixture) : PaperFlowTests(fixture);

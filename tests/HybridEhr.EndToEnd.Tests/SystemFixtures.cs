@@ -12,20 +12,34 @@ public class InMemorySystemFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        await StartDependenciesAsync();
         var environment = new Dictionary<string, string>(Environment()) { ["ImageNft__MaxImageBytes"] = SystemLimits.MaxImageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         Api = new Api(await SystemUnderTest.StartAsync(environment));
     }
 
-    public async Task DisposeAsync() => await Api.System.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (Api is not null)
+        {
+            await Api.System.DisposeAsync();
+        }
+
+        await StopDependenciesAsync();
+    }
 
     protected virtual IReadOnlyDictionary<string, string> Environment() => new Dictionary<string, string>();
+
+    /// <summary>Servers the system needs beyond its own processes, started first and stopped last.</summary>
+    protected virtual Task StartDependenciesAsync() => Task.CompletedTask;
+
+    protected virtual Task StopDependenciesAsync() => Task.CompletedTask;
 }
 
 /// <summary>
 /// The same system with RabbitMQ as MassTransit's transport. test.sh starts Debian's rabbitmq-server and sets
 /// HYBRIDEHR_TEST_RABBITMQ (amqp://user:pass@127.0.0.1:port/); without it this fixture fails, it never skips.
 /// </summary>
-public sealed class RabbitMqSystemFixture : InMemorySystemFixture
+public class RabbitMqSystemFixture : InMemorySystemFixture
 {
     public override string Transport => "rabbitmq";
 
@@ -37,4 +51,41 @@ public sealed class RabbitMqSystemFixture : InMemorySystemFixture
 
     protected override IReadOnlyDictionary<string, string> Environment() =>
         new Dictionary<string, string> { ["ConnectionStrings__rabbitmq"] = ConnectionString };
+}
+
+/// <summary>
+/// Every real server at once: Records on CouchDB (npm pouchdb-server), ImageNft on IPFS (npm js-ipfs), events on
+/// RabbitMQ. The servers that cannot start fail the collection; nothing is skipped.
+/// </summary>
+public sealed class RealServersSystemFixture : RabbitMqSystemFixture
+{
+    private Clients.Storage.Tests.Servers.PouchDbServer? _couchDb;
+    private Clients.Storage.Tests.Servers.IpfsServer? _ipfs;
+
+    public override string Transport => "rabbitmq, CouchDB and IPFS";
+
+    protected override async Task StartDependenciesAsync()
+    {
+        _couchDb = await Clients.Storage.Tests.Servers.PouchDbServer.StartAsync();
+        _ipfs = await Clients.Storage.Tests.Servers.IpfsServer.StartAsync();
+    }
+
+    protected override async Task StopDependenciesAsync()
+    {
+        if (_ipfs is not null)
+        {
+            await _ipfs.DisposeAsync();
+        }
+
+        if (_couchDb is not null)
+        {
+            await _couchDb.DisposeAsync();
+        }
+    }
+
+    protected override IReadOnlyDictionary<string, string> Environment() => new Dictionary<string, string>(base.Environment())
+    {
+        ["ConnectionStrings__couchdb"] = _couchDb!.Url.AbsoluteUri,
+        ["ConnectionStrings__ipfs"] = _ipfs!.ApiUrl.AbsoluteUri,
+    };
 }

@@ -1,3 +1,4 @@
+using HybridEhr.Clients.Ipfs;
 using HybridEhr.ImageNft.Access;
 using HybridEhr.ImageNft.Crypto;
 using HybridEhr.ImageNft.Downloads;
@@ -35,7 +36,7 @@ public static class ImageNftRegistration
         services.AddSingleton(provider => new KeyEncryptionKey(MasterKeyLoader.Load(
             provider.GetRequiredService<ImageNftOptions>().MasterKey, dataDirectory, provider.GetRequiredService<ILogger<KeyEncryptionKey>>())));
 
-        services.AddSingleton<IImageBlobStore>(_ => new FileImageBlobStore(dataDirectory));
+        services.AddImageBlobStore(configuration, dataDirectory);
         services.AddSingleton(_ => new ImageCatalog(dataDirectory));
         services.AddSingleton(_ => new StagingArea(dataDirectory));
         services.AddSingleton(provider => new DurableOutbox(Path.Combine(dataDirectory, "outbox"), provider, provider.GetRequiredService<ILogger<DurableOutbox>>()));
@@ -54,5 +55,19 @@ public static class ImageNftRegistration
         services.AddSingleton<ImageNftService>();
         services.AddHostedService<StartupChecks>();
         return builder;
+    }
+
+    /// <summary>An IPFS node (its RPC API URL in ConnectionStrings:ipfs) when configured; else the embedded file store.</summary>
+    private static void AddImageBlobStore(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
+    {
+        if (configuration.GetConnectionString("ipfs") is { Length: > 0 } ipfs)
+        {
+            services.AddSingleton(_ => new IpfsClient(IpfsOptions.FromConnectionString(ipfs)));
+            services.AddSingleton<IImageBlobStore>(provider => new IpfsImageBlobStore(provider.GetRequiredService<IpfsClient>()));
+        }
+        else
+        {
+            services.AddSingleton<IImageBlobStore>(_ => new FileImageBlobStore(dataDirectory));
+        }
     }
 }

@@ -9,6 +9,9 @@ public sealed class RecordsOptions
     /// </summary>
     public TimeSpan PendingGracePeriod { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>The CouchDB database holding record documents, used when ConnectionStrings:couchdb is set.</summary>
+    public string CouchDbDatabase { get; set; } = "hybridehr-records";
+
     /// <summary>Where the store, share links, keys and outbox live (configuration "DataDirectory"; default .data/records).</summary>
     public static string DataDirectory(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
         Path.GetFullPath(configuration["DataDirectory"] ?? Path.Combine(".data", "records"));
