@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
@@ -35,21 +34,10 @@ public static class FabricChannels
         return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = CreateHandler(tls) });
     }
 
-    /// <summary>HTTP/2 settings as our shared pool's, plus TLS, plus the capture of gateway error details.</summary>
+    /// <summary>HTTP/2 settings as our shared pool's, plus TLS.</summary>
     internal static HttpMessageHandler CreateHandler(FabricTlsOptions? tls)
     {
-        var handler = new SocketsHttpHandler
-        {
-            EnableMultipleHttp2Connections = true,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            KeepAlivePingDelay = TimeSpan.FromSeconds(60),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
-            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            UseProxy = false,
-        };
+        var handler = GrpcChannel.CreateHandler();
         if (tls is not null)
         {
             handler.SslOptions = ClientAuthentication(tls);

@@ -1,3 +1,4 @@
+using HybridEhr.Contracts.FabricGateway.V1;
 using HybridEhr.Clients.CouchDb;
 using HybridEhr.Messaging;
 using HybridEhr.Records.Access;

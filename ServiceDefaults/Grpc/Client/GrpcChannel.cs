@@ -57,8 +57,11 @@ public sealed class GrpcChannel : IDisposable
 
     public void Dispose() => _ownInvoker?.Dispose();
 
-    /// <summary>The pool every channel shares: HTTP/2 only, several connections when one is saturated, keep-alive pings.</summary>
-    internal static SocketsHttpHandler CreateHandler() => new()
+    /// <summary>
+    /// The settings of the pool every channel shares (HTTP/2, several connections when one is saturated, keep-alive
+    /// pings); for channels that need a handler of their own, e.g. with TLS client certificates.
+    /// </summary>
+    public static SocketsHttpHandler CreateHandler() => new()
     {
         EnableMultipleHttp2Connections = true,
         PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),

@@ -1,3 +1,4 @@
+using HybridEhr.Contracts.FabricGateway.V1;
 using HybridEhr.Clients.Ipfs;
 using HybridEhr.ImageNft.Access;
 using HybridEhr.ImageNft.Crypto;

@@ -1,9 +1,8 @@
-using HybridEhr.Contracts.FabricGateway.V1;
 using HybridEhr.Grpc.Client;
 
-namespace HybridEhr.Records.Chain;
+namespace HybridEhr.Contracts.FabricGateway.V1;
 
-/// <summary>Typed client for hybridehr.fabricgateway.v1.FabricGateway (the calls Records makes).</summary>
+/// <summary>Typed client for hybridehr.fabricgateway.v1.FabricGateway: the calls services make on their users' behalf.</summary>
 public sealed class FabricGatewayClient(GrpcChannel channel) : GrpcClient(channel)
 {
     private static readonly Google.Protobuf.Reflection.ServiceDescriptor Service = FabricGatewayReflection.Descriptor.Services[0];
