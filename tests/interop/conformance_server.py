@@ -192,29 +192,40 @@ class ConformanceService:
         call_info = self._call_info(context)
         watcher = CallWatcher(context)
         fails = request.fail_after > 0 and request.fail_with_code != 0
+        outcome = []  # set once the call is counted, so the finally clause counts each call exactly once
 
-        for sequence in range(request.count):
-            if fails and sequence == request.fail_after:
-                self.stats.completed()
+        def count(kind):
+            outcome.append(kind)
+            self.stats.cancelled() if kind == "cancelled" else self.stats.completed()
+
+        try:
+            for sequence in range(request.count):
+                if fails and sequence == request.fail_after:
+                    count("completed")
+                    context.abort(status_code(request.fail_with_code), request.fail_message)
+                # interval_ms is the gap *between* messages: the first one goes out immediately.
+                if sequence > 0 and not watcher.wait(request.interval_ms / 1000.0):
+                    count("cancelled")
+                    return
+                if not context.is_active():
+                    count("cancelled")
+                    return
+                yield self.EchoResponse(
+                    payload=pattern_payload(request.payload_size),
+                    sequence=sequence,
+                    message_count=sequence + 1,
+                    **call_info,
+                )
+
+            if fails and request.fail_after == request.count:
+                count("completed")
                 context.abort(status_code(request.fail_with_code), request.fail_message)
-            # interval_ms is the gap *between* messages: the first one goes out immediately.
-            if sequence > 0 and not watcher.wait(request.interval_ms / 1000.0):
+            count("completed")
+        finally:
+            # A cancelled call can also end while the generator waits at a yield: grpcio then closes the
+            # generator (GeneratorExit) and the code above never resumes. That is a cancellation too.
+            if not outcome:
                 self.stats.cancelled()
-                return
-            if not context.is_active():
-                self.stats.cancelled()
-                return
-            yield self.EchoResponse(
-                payload=pattern_payload(request.payload_size),
-                sequence=sequence,
-                message_count=sequence + 1,
-                **call_info,
-            )
-
-        if fails and request.fail_after == request.count:
-            self.stats.completed()
-            context.abort(status_code(request.fail_with_code), request.fail_message)
-        self.stats.completed()
 
     # --- ClientStream -----------------------------------------------------------------------------------------
 

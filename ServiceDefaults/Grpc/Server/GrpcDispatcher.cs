@@ -46,11 +46,12 @@ internal sealed partial class GrpcDispatcher(
         }
 
         var deadline = ReadDeadline(http, out var timeout);
-        using var callCancellation = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted);
-        if (timeout is { } t)
-        {
-            callCancellation.CancelAfter(t);
-        }
+        // A timer of its own, so that an expired deadline is told apart from other cancellations exactly (comparing
+        // clocks is not enough: a timer may fire a hair before DateTime.UtcNow reaches the deadline).
+        using var deadlineTimer = timeout is { } t ? new CancellationTokenSource(t) : null;
+        using var callCancellation = deadlineTimer is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted)
+            : CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, deadlineTimer.Token);
 
         var compressResponses = _options.ResponseCompression == GrpcProtocol.GzipEncoding
             && AcceptsGzip(http.Request.Headers[GrpcProtocol.AcceptEncodingHeader].ToString());
@@ -72,7 +73,7 @@ internal sealed partial class GrpcDispatcher(
             // The caller is gone: there is nobody to send a status to.
             status = new Status(StatusCode.Cancelled, "Call cancelled by the client.");
         }
-        catch (Exception) when (deadline is { } d && DateTime.UtcNow >= d)
+        catch (Exception) when (deadlineTimer is { IsCancellationRequested: true })
         {
             status = new Status(StatusCode.DeadlineExceeded, "Deadline exceeded.");
         }
