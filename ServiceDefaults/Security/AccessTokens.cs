@@ -31,7 +31,7 @@ public static class AccessTokens
     public const string Audience = "hybridehr";
 
     /// <summary>Clocks of different services may differ a little; tokens are short-lived, so the allowance is small.</summary>
-    public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromSeconds(30);
 
     public static string Issue(ECDsa key, string keyId, AccessTokenClaims claims)
     {
@@ -77,8 +77,9 @@ public static class AccessTokens
     }
 
     /// <summary>Checks signature, issuer, audience and lifetime; throws UNAUTHENTICATED with the reason otherwise.</summary>
-    public static AccessTokenClaims Validate(string token, ECDsa publicKey, DateTimeOffset now)
+    public static AccessTokenClaims Validate(string token, ECDsa publicKey, DateTimeOffset now, TimeSpan? clockSkew = null)
     {
+        var skew = clockSkew ?? DefaultClockSkew;
         var parts = token.Split('.');
         if (parts.Length != 3)
         {
@@ -117,12 +118,12 @@ public static class AccessTokens
                 DateTimeOffset.FromUnixTimeSeconds(payload["iat"]!.GetValue<long>()),
                 DateTimeOffset.FromUnixTimeSeconds(payload["exp"]!.GetValue<long>()),
                 payload["jti"]?.GetValue<string>() ?? "");
-            if (now > claims.ExpiresAt + ClockSkew)
+            if (now > claims.ExpiresAt + skew)
             {
                 throw Unauthenticated("The access token has expired; log in again.");
             }
 
-            if (claims.IssuedAt > now + ClockSkew)
+            if (claims.IssuedAt > now + skew)
             {
                 throw Unauthenticated("The access token is not valid yet.");
             }

@@ -25,15 +25,18 @@ public interface IAccessTokenKeySource
     ValueTask<ECDsa?> FindAsync(string keyId, CancellationToken cancellationToken);
 }
 
+/// <summary>How much clock difference between services a token's lifetime tolerates (configuration Security:ClockSkew).</summary>
+public sealed record AccessTokenValidationOptions(TimeSpan ClockSkew);
+
 /// <summary>Validates bearer tokens against the keys of <see cref="IAccessTokenKeySource"/>.</summary>
-public sealed class AccessTokenValidator(IAccessTokenKeySource keys, TimeProvider time)
+public sealed class AccessTokenValidator(IAccessTokenKeySource keys, TimeProvider time, AccessTokenValidationOptions options)
 {
     public async ValueTask<AccessTokenClaims> ValidateAsync(string token, CancellationToken cancellationToken)
     {
         var keyId = AccessTokens.ReadKeyId(token) ?? throw AccessTokens.Unauthenticated("The access token is malformed.");
         var key = await keys.FindAsync(keyId, cancellationToken).ConfigureAwait(false)
             ?? throw AccessTokens.Unauthenticated("The access token was signed by an unknown key.");
-        return AccessTokens.Validate(token, key, time.GetUtcNow());
+        return AccessTokens.Validate(token, key, time.GetUtcNow(), options.ClockSkew);
     }
 }
 

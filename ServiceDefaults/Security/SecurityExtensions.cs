@@ -27,6 +27,8 @@ public static class SecurityExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<IAccessTokenKeySource>(services => new IdentitySigningKeys(
             GrpcChannel.ForAddress(builder.Configuration.GetServiceAddress("identity")), services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(new AccessTokenValidationOptions(
+            builder.Configuration.GetValue("Security:ClockSkew", AccessTokens.DefaultClockSkew)));
         builder.Services.AddSingleton<AccessTokenValidator>();
         builder.Services.AddGrpcInterceptor<AuthenticationInterceptor>();
         return builder;

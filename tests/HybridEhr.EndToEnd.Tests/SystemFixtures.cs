@@ -89,3 +89,13 @@ public sealed class RealServersSystemFixture : RabbitMqSystemFixture
         ["ConnectionStrings__ipfs"] = _ipfs!.ApiUrl.AbsoluteUri,
     };
 }
+
+/// <summary>The system with access tokens that live one second and no clock-skew allowance, to watch tokens expire.</summary>
+public sealed class ShortLivedTokensSystemFixture : InMemorySystemFixture
+{
+    protected override IReadOnlyDictionary<string, string> Environment() => new Dictionary<string, string>
+    {
+        ["Identity__AccessTokenLifetime"] = "00:00:01",
+        ["Security__ClockSkew"] = "00:00:00",
+    };
+}
