@@ -281,7 +281,7 @@ public abstract class ClientConformanceTests(IConformanceTarget target)
 
     protected static async Task AssertEventuallyAsync(Func<Task<bool>> condition, string failure)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
         while (DateTime.UtcNow < deadline)
         {
             if (await condition())

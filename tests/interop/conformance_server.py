@@ -91,7 +91,10 @@ class CallWatcher:
     def __init__(self, context):
         self._context = context
         self._terminated = threading.Event()
-        context.add_callback(self._terminated.set)
+        # add_callback returns False when the RPC has already ended (e.g. its deadline passed while the handler
+        # waited for a thread): the callback would never run, so mark it ended now.
+        if not context.add_callback(self._terminated.set):
+            self._terminated.set()
 
     def wait(self, seconds):
         """Sleeps up to `seconds`; returns False if the call ended (cancelled/expired) meanwhile."""
