@@ -85,16 +85,19 @@ public sealed class DocumentTests(PouchDbFixture fixture)
             new JsonObject { ["_id"] = "a", ["n"] = 1 },
             new JsonObject { ["_id"] = "b", ["n"] = 2 },
             new JsonObject { ["_id"] = "c", ["n"] = 3 },
-            new JsonObject { ["_id"] = "b", ["_rev"] = existing.Rev, ["n"] = 4 },
         ]);
 
-        Assert.Equal(4, results.Count);
+        Assert.Equal(3, results.Count);
         Assert.True(results[0].Succeeded);
         Assert.True(results[1].IsConflict, results[1].ToString());
         Assert.False(results[1].Succeeded);
         Assert.True(results[2].Succeeded);
-        Assert.True(results[3].Succeeded);
-        Assert.StartsWith("2-", results[3].Rev, StringComparison.Ordinal);
+
+        // The same document with its current revision goes through. (Two writes of one id in a single batch are
+        // applied in an order CouchDB does not promise, so they are kept to separate batches.)
+        var update = await database.BulkSaveAsync([new JsonObject { ["_id"] = "b", ["_rev"] = existing.Rev, ["n"] = 4 }]);
+        Assert.True(update[0].Succeeded);
+        Assert.StartsWith("2-", update[0].Rev, StringComparison.Ordinal);
     }
 
     [Fact]
