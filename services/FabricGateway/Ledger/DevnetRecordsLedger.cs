@@ -70,7 +70,16 @@ public sealed class DevnetRecordsLedger(DevnetClient client) : IRecordsLedger
 
     private async Task<CommittedTransaction> SubmitToAsync(string contract, ITransactionSigner signer, string function, JsonObject args, CancellationToken cancellationToken)
     {
-        var response = await _chain.SubmitAsync(signer, contract, function, args, cancellationToken).ConfigureAwait(false);
+        SubmitResponse response;
+        try
+        {
+            response = await _chain.SubmitAsync(signer, contract, function, args, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SignatureRefusedException refused)
+        {
+            throw refused.Status;
+        }
+
         if (response.ValidationCode != "VALID")
         {
             throw ContractErrors.ToException(Code(response.ValidationCode, response.ErrorCode), response.Message);

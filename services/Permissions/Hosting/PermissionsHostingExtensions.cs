@@ -45,7 +45,7 @@ public static class PermissionsHostingExtensions
         services.AddSingleton(_ => new DevnetClient(GrpcChannel.ForAddress(configuration.GetServiceAddress("devnet"))));
         services.AddSingleton(sp => new DevnetChain(sp.GetRequiredService<DevnetClient>(), options.Chain, options.ChainId));
         services.AddSingleton<IPermissionChain, DevnetPermissionChain>();
-        services.AddSingleton(_ => new IdentitySigningClient(SecurityExtensions.CreateForwardingChannel(configuration.GetServiceAddress("identity"))));
+        services.AddSingleton(_ => new IdentityChannel(SecurityExtensions.CreateForwardingChannel(configuration.GetServiceAddress("identity"))));
         services.AddSingleton<ITransactionSignerFactory, RemoteSignerFactory>();
 
         services.AddSingleton(sp => new PermissionCommands(sp.GetRequiredService<IPermissionChain>(), sp.GetRequiredService<ITransactionSignerFactory>(),
