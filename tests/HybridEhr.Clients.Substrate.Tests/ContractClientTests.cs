@@ -58,7 +58,8 @@ public sealed class ContractClientTests(PolkadotJs polkadot)
         Assert.Equal(DrSmith, result.Value["grantee"].AsBytes());
         Assert.Equal(new Weight(2_647_131_783, 81_920), result.GasLimit); // 2_117_705_426 and 65_536, +25 %
         Assert.Equal(2_500_000_000, result.StorageDepositLimit);
-        Assert.Equal((BlockHash, 1u), (result.Outcome.BlockHash, result.Outcome.ExtrinsicIndex));
+        Assert.Equal((BlockHash, 1u, BestBlock + 1), (result.Outcome.BlockHash, result.Outcome.ExtrinsicIndex, result.Outcome.BlockNumber));
+        Assert.Equal(Hex.Encode(SubstrateHashers.Blake2b256(Hex.Decode(submitted.Single()))), result.Outcome.ExtrinsicHash);
         var emitted = Assert.Single(result.Events);
         Assert.Equal("PermissionGranted", emitted.Name);
         Assert.Equal(ScaleValue.None, emitted.Fields["expires_at"]);
@@ -126,7 +127,7 @@ public sealed class ContractClientTests(PolkadotJs polkadot)
         node.Methods["chain_getHeader"] = _ => new { number = $"0x{BestBlock:x}" };
         node.Methods["system_accountNextIndex"] = p => p[0].GetString() == Ss58.Encode(Alice.PublicKey) ? 3 : throw new FakeRpcError(-32602, "unexpected account");
         node.Methods["state_call"] = p => p[0].GetString() == ContractsDryRun.RuntimeApi ? dryRunResult : throw new FakeRpcError(-32000, "unexpected runtime api");
-        node.Methods["chain_getBlock"] = _ => new { block = new { extrinsics = new[] { "0x280403000b", extrinsics.Single() } } };
+        node.Methods["chain_getBlock"] = _ => new { block = new { header = new { number = $"0x{BestBlock + 1:x}" }, extrinsics = new[] { "0x280403000b", extrinsics.Single() } } };
         node.Methods["state_getStorage"] = p => p[0].GetString() == Hex.Encode(SubstrateHashers.StorageKey("System", "Events")) ? systemEvents : null;
         node.Methods["author_unwatchExtrinsic"] = _ => true;
         node.Subscriptions["author_submitAndWatchExtrinsic"] = p =>

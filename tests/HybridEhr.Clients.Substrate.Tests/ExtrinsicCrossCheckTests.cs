@@ -90,6 +90,68 @@ public sealed class ExtrinsicCrossCheckTests(PolkadotJs polkadot)
         Assert.False(Decode(StaticMetadata.ContractsNodeV14, extrinsic, parameters with { SpecVersion = 101 }).GetProperty("signatureValid").GetBoolean());
     }
 
+    [Theory]
+    [MemberData(nameof(StaticMetadata.All), MemberType = typeof(StaticMetadata))]
+    public void Our_decoder_reads_back_the_signer_the_call_and_the_signed_extensions(string name)
+    {
+        var metadata = StaticMetadata.Decode(polkadot, name);
+        var builder = new ExtrinsicBuilder(metadata);
+        var alice = Ed25519KeyPair.FromUri("//Alice");
+        var call = builder.EncodeCall("Balances", "transfer_keep_alive", ("dest", builder.AddressOf(Bob)), ("value", ScaleValue.Of(4_321UL)));
+        var parameters = Parameters(nonce: 9, tip: 77, era: Era.Mortal(64, 1_000));
+        var extrinsic = builder.BuildSigned(call, alice, parameters);
+        var payloads = new ExtrinsicPayload(metadata);
+
+        var decoded = payloads.DecodeExtrinsic(extrinsic);
+        Assert.Equal(alice.PublicKey, decoded.Signer);
+        Assert.Equal(("Balances", "transfer_keep_alive"), (decoded.Call.Pallet, decoded.Call.Name));
+        Assert.Equal(new BigInteger(4_321), decoded.Call["value"].AsNumber());
+        Assert.Equal(Hex.Encode(Hashing.SubstrateHashers.Blake2b256(extrinsic)), decoded.Hash);
+        // polkadot-js agrees on what the call is
+        Assert.Equal(Hex.Encode(call), Decode(name, extrinsic, parameters).GetProperty("callHex").GetString());
+
+        var payload = payloads.DecodeSigningPayload(builder.FullSigningPayload(call, parameters));
+        Assert.Equal(Genesis, payload.Extension("CheckGenesis")!.Additional.AsBytes());
+        Assert.Equal(BirthBlockHash, payload.Extension("CheckMortality")!.Additional.AsBytes());
+        Assert.Equal(parameters.Era.Encode(), payload.Extension("CheckMortality")!.Extra.AsBytes());
+        Assert.Equal(new BigInteger(100), payload.Extension("CheckSpecVersion")!.Additional.AsNumber());
+        Assert.Equal(new BigInteger(9), payload.Extension("CheckNonce")!.Extra.AsNumber());
+
+        byte[] trailing = [.. builder.FullSigningPayload(call, parameters), 0];
+        Assert.Throws<ScaleException>(() => payloads.DecodeSigningPayload(trailing));
+    }
+
+    [Fact]
+    public async Task A_signer_is_handed_the_whole_payload_and_signs_its_hash_when_long()
+    {
+        var metadata = StaticMetadata.Decode(polkadot, StaticMetadata.ContractsNodeV14);
+        var builder = new ExtrinsicBuilder(metadata);
+        var call = ContractsCall.Encode(builder, new byte[32], new byte[300], new Weight(1, 1), 1);
+        var parameters = Parameters(nonce: 1, tip: 0, era: Era.Mortal(64, 10));
+        var recorder = new RecordingSigner(Ed25519KeyPair.FromUri("//Alice"));
+
+        var extrinsic = builder.BuildSigned(call, Ed25519KeyPair.FromUri("//Alice"), parameters);
+        Assert.Equal(extrinsic, await builder.BuildSignedAsync(call, recorder, parameters, default));
+
+        Assert.Equal(builder.FullSigningPayload(call, parameters), recorder.Payload);
+        Assert.True(recorder.Payload!.Length > ExtrinsicPayload.MaxUnhashedLength);
+        Assert.Equal(32, builder.SigningPayload(call, parameters).Length);
+        Assert.True(Decode(StaticMetadata.ContractsNodeV14, extrinsic, parameters).GetProperty("signatureValid").GetBoolean());
+    }
+
+    private sealed class RecordingSigner(Ed25519KeyPair key) : IExtrinsicSigner
+    {
+        public byte[]? Payload { get; private set; }
+
+        public byte[] PublicKey => key.PublicKey;
+
+        public ValueTask<byte[]> SignAsync(byte[] payload, CancellationToken cancellationToken)
+        {
+            Payload = payload;
+            return key.SignAsync(payload, cancellationToken);
+        }
+    }
+
     private JsonElement Decode(string name, byte[] extrinsic, SigningParameters parameters) =>
         polkadot.Run("decodeExtrinsic", new
         {

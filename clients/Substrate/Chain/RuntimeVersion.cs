@@ -19,6 +19,12 @@ public enum WatchUntil
 /// <summary>Where an extrinsic landed and what it caused.</summary>
 public sealed record ExtrinsicOutcome(string BlockHash, uint ExtrinsicIndex, bool Finalized, IReadOnlyList<ChainEvent> Events)
 {
+    /// <summary>The block's number.</summary>
+    public ulong BlockNumber { get; init; }
+
+    /// <summary>"0x" + blake2b-256 of the extrinsic: its transaction hash.</summary>
+    public string ExtrinsicHash { get; init; } = "";
+
     public bool Succeeded => Events.Any(e => e is { Pallet: "System", Name: "ExtrinsicSuccess" });
 }
 

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Text.Json;
 using HybridEhr.Clients.Substrate.Extrinsics;
+using HybridEhr.Clients.Substrate.Hashing;
 using HybridEhr.Clients.Substrate.Keys;
 using HybridEhr.Clients.Substrate.Metadata;
 using HybridEhr.Clients.Substrate.Rpc;
@@ -41,7 +42,11 @@ public sealed class SubstrateClient : IAsyncDisposable
     /// <summary>Number of blocks a mortal transaction stays valid (rounded to a power of two).</summary>
     public ulong MortalPeriod { get; init; } = 64;
 
-    public static async Task<SubstrateClient> ConnectAsync(Uri endpoint, CancellationToken cancellationToken = default)
+    public static Task<SubstrateClient> ConnectAsync(Uri endpoint, CancellationToken cancellationToken = default) =>
+        ConnectAsync(endpoint, 64, cancellationToken);
+
+    /// <summary>Connects and loads metadata, runtime version and genesis hash; signed transactions live <paramref name="mortalPeriod"/> blocks.</summary>
+    public static async Task<SubstrateClient> ConnectAsync(Uri endpoint, ulong mortalPeriod, CancellationToken cancellationToken = default)
     {
         var rpc = new SubstrateRpcClient(endpoint);
         try
@@ -53,7 +58,10 @@ public sealed class SubstrateClient : IAsyncDisposable
                 versionJson.GetProperty("specName").GetString()!,
                 versionJson.GetProperty("specVersion").GetUInt32(),
                 versionJson.GetProperty("transactionVersion").GetUInt32());
-            return new SubstrateClient(rpc, RuntimeMetadata.Decode(Hex.Decode(metadataHex.GetString()!)), version, Hex.Decode(genesis.GetString()!));
+            return new SubstrateClient(rpc, RuntimeMetadata.Decode(Hex.Decode(metadataHex.GetString()!)), version, Hex.Decode(genesis.GetString()!))
+            {
+                MortalPeriod = mortalPeriod,
+            };
         }
         catch
         {
@@ -88,6 +96,44 @@ public sealed class SubstrateClient : IAsyncDisposable
         var hash = await rpc.RequestAsync("chain_getBlockHash", [number], cancellationToken).ConfigureAwait(false);
         return (number, hash.GetString()!);
     }
+
+    /// <summary>The hash of block <paramref name="number"/>, or null when the chain has no such block yet.</summary>
+    public async Task<string?> GetBlockHashAsync(ulong number, CancellationToken cancellationToken = default)
+    {
+        var hash = await rpc.RequestAsync("chain_getBlockHash", [number], cancellationToken).ConfigureAwait(false);
+        return hash.ValueKind == JsonValueKind.String ? hash.GetString() : null;
+    }
+
+    /// <summary>The number of the last finalized block.</summary>
+    public async Task<ulong> GetFinalizedNumberAsync(CancellationToken cancellationToken = default)
+    {
+        var hash = await rpc.RequestAsync("chain_getFinalizedHead", [], cancellationToken).ConfigureAwait(false);
+        var header = await rpc.RequestAsync("chain_getHeader", [hash.GetString()], cancellationToken).ConfigureAwait(false);
+        return Convert.ToUInt64(header.GetProperty("number").GetString(), 16);
+    }
+
+    /// <summary>The extrinsics of a block, as the bytes of each.</summary>
+    public async Task<IReadOnlyList<byte[]>> GetBlockExtrinsicsAsync(string blockHash, CancellationToken cancellationToken = default)
+    {
+        var block = await rpc.RequestAsync("chain_getBlock", [blockHash], cancellationToken).ConfigureAwait(false);
+        return [.. block.GetProperty("block").GetProperty("extrinsics").EnumerateArray().Select(hex => Hex.Decode(hex.GetString()!))];
+    }
+
+    /// <summary>The events of a block (System.Events at that block).</summary>
+    public async Task<IReadOnlyList<ChainEvent>> GetEventsAsync(string blockHash, CancellationToken cancellationToken = default)
+    {
+        var bytes = await GetStorageAsync(EventDecoder.StorageKey, blockHash, cancellationToken).ConfigureAwait(false);
+        return bytes is null ? [] : Events.Decode(bytes);
+    }
+
+    /// <summary>The block's time in Unix milliseconds (Timestamp.Now at that block; 0 when the runtime has none).</summary>
+    public async Task<long> GetBlockTimestampAsync(string blockHash, CancellationToken cancellationToken = default)
+    {
+        var bytes = await GetStorageAsync(TimestampNowKey, blockHash, cancellationToken).ConfigureAwait(false);
+        return bytes is { Length: 8 } ? (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes) : 0;
+    }
+
+    private static readonly byte[] TimestampNowKey = SubstrateHashers.StorageKey("Timestamp", "Now");
 
     /// <summary>Builds the signing parameters for <paramref name="signer"/>'s next transaction: its nonce and a mortal era from the best block.</summary>
     public async Task<SigningParameters> PrepareSigningAsync(byte[] signer, BigInteger tip, CancellationToken cancellationToken = default)
@@ -163,7 +209,11 @@ public sealed class SubstrateClient : IAsyncDisposable
             .First(pair => string.Equals(pair.Item1, extrinsicHex, StringComparison.OrdinalIgnoreCase)).i;
         var eventBytes = await GetStorageAsync(EventDecoder.StorageKey, blockHash, cancellationToken).ConfigureAwait(false) ?? [];
         var events = Events.Decode(eventBytes).Where(e => e.ExtrinsicIndex == (uint)index).ToList();
-        var outcome = new ExtrinsicOutcome(blockHash, (uint)index, finalized, events);
+        var outcome = new ExtrinsicOutcome(blockHash, (uint)index, finalized, events)
+        {
+            BlockNumber = Convert.ToUInt64(block.GetProperty("block").GetProperty("header").GetProperty("number").GetString(), 16),
+            ExtrinsicHash = Hex.Encode(SubstrateHashers.Blake2b256(Hex.Decode(extrinsicHex))),
+        };
         var failed = events.FirstOrDefault(e => e is { Pallet: "System", Name: "ExtrinsicFailed" });
         if (failed is not null)
         {

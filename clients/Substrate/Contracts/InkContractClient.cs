@@ -36,6 +36,8 @@ public sealed class InkContractClient(SubstrateClient chain, InkAbi abi, byte[] 
 {
     public InkAbi Abi => abi;
 
+    public SubstrateClient Chain => chain;
+
     public byte[] Address => contractAddress;
 
     /// <summary>Runs a message read-only as <paramref name="caller"/> and returns its unwrapped value.</summary>
@@ -86,15 +88,21 @@ public sealed class InkContractClient(SubstrateClient chain, InkAbi abi, byte[] 
     public IReadOnlyList<ContractEvent> ContractEvents(ExtrinsicOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        return [.. outcome.Events
-            .Where(e => e is { Pallet: "Contracts", Name: "ContractEmitted" }
-                && e.Fields["contract"].AsBytes().AsSpan().SequenceEqual(contractAddress))
-            .Select(e =>
-            {
-                var (inkEvent, fields) = abi.DecodeEvent(e.Fields["data"].AsBytes(), e.Topics);
-                return new ContractEvent(inkEvent.Label, fields);
-            })];
+        return ContractEvents(outcome.Events);
     }
+
+    /// <summary>Of <paramref name="events"/>, this contract's ContractEmitted ones, decoded, in order.</summary>
+    public IReadOnlyList<ContractEvent> ContractEvents(IEnumerable<ChainEvent> events) =>
+        [.. events.Where(IsOwnContractEvent).Select(e =>
+        {
+            var (inkEvent, fields) = abi.DecodeEvent(e.Fields["data"].AsBytes(), e.Topics);
+            return new ContractEvent(inkEvent.Label, fields);
+        })];
+
+    /// <summary>Whether <paramref name="chainEvent"/> is a ContractEmitted of this contract.</summary>
+    public bool IsOwnContractEvent(ChainEvent chainEvent) =>
+        chainEvent is { Pallet: "Contracts", Name: "ContractEmitted" }
+        && chainEvent.Fields["contract"].AsBytes().AsSpan().SequenceEqual(contractAddress);
 
     private static BigInteger MultiplyUp(BigInteger amount, double margin)
     {

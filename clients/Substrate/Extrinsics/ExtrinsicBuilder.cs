@@ -9,7 +9,6 @@ namespace HybridEhr.Clients.Substrate.Extrinsics;
 public sealed class ExtrinsicBuilder(RuntimeMetadata metadata)
 {
     private const byte SignedVersion4 = 0x84;
-    private const int MaxUnhashedPayload = 256;
 
     private readonly TypedCodec codec = new(metadata.Types);
     private readonly SignedExtensionEncoder extensions = new(metadata);
@@ -47,13 +46,16 @@ public sealed class ExtrinsicBuilder(RuntimeMetadata metadata)
             ? ScaleValue.Variant("Id", ScaleValue.Of(accountId))
             : ScaleValue.Of(accountId);
 
-    /// <summary>The bytes the signature covers: call ++ extra ++ additional, hashed with blake2b-256 when longer than 256 bytes.</summary>
-    public byte[] SigningPayload(byte[] call, SigningParameters parameters)
+    /// <summary>The signing payload in full: call ++ extra ++ additional (what a signer is handed, so that it can check it).</summary>
+    public byte[] FullSigningPayload(byte[] call, SigningParameters parameters)
     {
         var (extra, additional) = extensions.Encode(parameters);
-        byte[] payload = [.. call, .. extra, .. additional];
-        return payload.Length > MaxUnhashedPayload ? SubstrateHashers.Blake2b256(payload) : payload;
+        return [.. call, .. extra, .. additional];
     }
+
+    /// <summary>The bytes the signature covers: the full payload, hashed with blake2b-256 when longer than 256 bytes.</summary>
+    public byte[] SigningPayload(byte[] call, SigningParameters parameters) =>
+        ExtrinsicPayload.BytesToSign(FullSigningPayload(call, parameters));
 
     /// <summary>A signed extrinsic, length-prefixed, ready for author_submitExtrinsic.</summary>
     public byte[] BuildSigned(byte[] call, Ed25519KeyPair signer, SigningParameters parameters) =>
@@ -68,7 +70,7 @@ public sealed class ExtrinsicBuilder(RuntimeMetadata metadata)
             throw new NotSupportedException($"the runtime uses extrinsic version {metadata.Extrinsic.Version}; only 4 is supported");
         }
 
-        var signature = await signer.SignAsync(SigningPayload(call, parameters), cancellationToken).ConfigureAwait(false);
+        var signature = await signer.SignAsync(FullSigningPayload(call, parameters), cancellationToken).ConfigureAwait(false);
         if (signature.Length != 64)
         {
             throw new InvalidOperationException($"an Ed25519 signature has 64 bytes, the signer returned {signature.Length}");

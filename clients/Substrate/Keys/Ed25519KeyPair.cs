@@ -37,7 +37,8 @@ public sealed class Ed25519KeyPair : IExtrinsicSigner
         return signer.GenerateSignature();
     }
 
-    public ValueTask<byte[]> SignAsync(byte[] payload, CancellationToken cancellationToken) => ValueTask.FromResult(Sign(payload));
+    public ValueTask<byte[]> SignAsync(byte[] payload, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Sign(Extrinsics.ExtrinsicPayload.BytesToSign(payload)));
 
     public static bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> signature)
     {

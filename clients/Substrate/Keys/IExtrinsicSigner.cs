@@ -8,6 +8,10 @@ public interface IExtrinsicSigner
 {
     byte[] PublicKey { get; }
 
-    /// <summary>An Ed25519 signature (64 bytes) of <paramref name="payload"/>.</summary>
+    /// <summary>
+    /// An Ed25519 signature (64 bytes) of the signing payload. <paramref name="payload"/> is the full payload
+    /// (call ++ extra ++ additional), never pre-hashed, so a signer that checks what it signs can decode it; the
+    /// signature covers <see cref="Extrinsics.ExtrinsicPayload.BytesToSign"/> of it.
+    /// </summary>
     ValueTask<byte[]> SignAsync(byte[] payload, CancellationToken cancellationToken);
 }

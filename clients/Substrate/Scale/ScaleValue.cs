@@ -39,7 +39,13 @@ public abstract record ScaleValue
     }).FirstOrDefault(field => field.Name == name)?.Value
         ?? throw new KeyNotFoundException($"no field '{name}' in {this}");
 
-    public BigInteger AsNumber() => this is NumberValue number ? number.Value : throw new InvalidCastException($"{this} is not a number");
+    public BigInteger AsNumber() => this switch
+    {
+        NumberValue number => number.Value,
+        // A newtype around a number (CheckNonce(Compact<u32>), ChargeTransactionPayment(Compact<u128>)) reads as it.
+        CompositeValue { Fields: [{ Value: var inner }] } => inner.AsNumber(),
+        _ => throw new InvalidCastException($"{this} is not a number"),
+    };
 
     public byte[] AsBytes() => this switch
     {
