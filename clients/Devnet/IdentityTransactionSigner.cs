@@ -8,9 +8,11 @@ namespace HybridEhr.Clients.Devnet;
 /// <summary>
 /// Signs with the custodial key Identity keeps for the authenticated user (Identity.SignTransaction). The channel
 /// must carry that user's own token, so a service can only ever obtain the signature of the user it serves. The
-/// account id is the public key, so no call is needed for it.
+/// account id is the public key, so no call is needed for it. <paramref name="format"/> says what the payloads are
+/// (devnet transactions by default; Substrate extrinsic payloads, passed whole, for a Substrate permission chain).
 /// </summary>
-public sealed class IdentityTransactionSigner(GrpcChannel identity, string accountId) : ITransactionSigner
+public sealed class IdentityTransactionSigner(GrpcChannel identity, string accountId, PayloadFormat format = PayloadFormat.DevnetTransaction)
+    : ITransactionSigner
 {
     private static readonly Method<SignTransactionRequest, SignTransactionResponse> SignMethod =
         Method<SignTransactionRequest, SignTransactionResponse>.Create(IdentityReflection.Descriptor.Services[0], "SignTransaction");
@@ -27,7 +29,7 @@ public sealed class IdentityTransactionSigner(GrpcChannel identity, string accou
         SignTransactionResponse response;
         try
         {
-            response = await identity.Unary(SignMethod, new SignTransactionRequest { Payload = ByteString.CopyFrom(payload) },
+            response = await identity.Unary(SignMethod, new SignTransactionRequest { Payload = ByteString.CopyFrom(payload), Format = format },
                 CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken)).ResponseAsync.ConfigureAwait(false);
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
@@ -36,6 +38,7 @@ public sealed class IdentityTransactionSigner(GrpcChannel identity, string accou
             {
                 StatusCode.Unauthenticated => new RpcException(StatusCode.Unauthenticated, "Identity did not accept your token for signing; sign in again."),
                 StatusCode.NotFound => new RpcException(StatusCode.FailedPrecondition, "Your account has no chain key in Identity, so nothing can be signed for it."),
+                StatusCode.FailedPrecondition => new RpcException(StatusCode.FailedPrecondition, $"Identity cannot sign for this chain: {ex.Status.Detail}"),
                 StatusCode.InvalidArgument or StatusCode.PermissionDenied =>
                     new RpcException(StatusCode.PermissionDenied, $"Identity refused to sign this transaction for your account: {ex.Status.Detail}"),
                 _ => new RpcException(StatusCode.Unavailable, "Identity cannot sign the transaction right now; try again shortly."),

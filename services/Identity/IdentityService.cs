@@ -142,16 +142,16 @@ public sealed class IdentityService(
             CacheFor = Duration.FromTimeSpan(SigningKeysCacheFor),
         });
 
-    public Task<SignTransactionResponse> SignTransaction(SignTransactionRequest request, ServerCallContext context)
+    public async Task<SignTransactionResponse> SignTransaction(SignTransactionRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
-        var signature = signing.Sign(caller.AccountId, request.Payload.Span);
-        return Task.FromResult(new SignTransactionResponse
+        var signature = await signing.SignAsync(caller.AccountId, request.Payload.ToByteArray(), request.Format, context.CancellationToken);
+        return new SignTransactionResponse
         {
             Signature = ByteString.CopyFrom(signature.Signature),
             AccountId = signature.AccountId,
             PublicKey = ByteString.CopyFrom(signature.PublicKey),
-        });
+        };
     }
 
     private static string RoleName(Role role, string field) => role switch

@@ -78,7 +78,7 @@ public sealed class DevnetChainTests : IAsyncLifetime
         var followed = new PermissionReadModel(new InMemoryReadModelJournal(), TimeProvider.System, TimeSpan.FromDays(7));
         var published = new ListPublisher();
         var follower = new ChainEventFollower(new DevnetClient(_channel), DevAccounts.PermissionChain, Path.Combine(_data, "checkpoint"));
-        var worker = new ChainFollowerWorker(follower, followed, new ReadModelFreshness(TimeProvider.System), published, NullLogger<ChainFollowerWorker>.Instance);
+        var worker = new ChainFollowerWorker(new DevnetPermissionEventSource(follower), followed, new ReadModelFreshness(TimeProvider.System), published, NullLogger<ChainFollowerWorker>.Instance);
         await worker.StartAsync(default);
         try
         {

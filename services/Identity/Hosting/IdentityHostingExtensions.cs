@@ -1,4 +1,5 @@
 using HybridEhr.Clients.Devnet;
+using HybridEhr.Clients.Substrate.Contracts;
 using HybridEhr.Devnet.Ledger;
 using HybridEhr.Grpc.Client;
 using HybridEhr.Identity.Accounts;
@@ -14,6 +15,7 @@ using HybridEhr.Identity.Signing;
 using HybridEhr.Identity.Tokens;
 using HybridEhr.Messaging;
 using HybridEhr.Security;
+using HybridEhr.ServiceDefaults;
 
 namespace HybridEhr.Identity.Hosting;
 
@@ -54,21 +56,30 @@ public static class IdentityHostingExtensions
     }
 
     /// <summary>
-    /// The permission chain (devnet, "Services:devnet") and FabricGateway ("Services:fabricgateway"). Addresses are read
-    /// on first use, so the service starts (and answers health) before they are known or reachable.
+    /// The permission chain ("PermissionChain:Mode": the devnet at "Services:devnet" by default, or a Substrate node,
+    /// docs/substrate.md) and FabricGateway ("Services:fabricgateway"). Addresses are used on first call, so the
+    /// service starts (and answers health) before they are reachable.
     /// </summary>
     public static WebApplicationBuilder AddIdentityChains(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        builder.Services.AddSingleton<IPermissionChain>(services =>
+        if (PermissionChainConfiguration.IsSubstrate(configuration))
         {
-            var options = services.GetRequiredService<IdentityOptions>();
-            var registrar = options.RegistrarSeed is { } seed ? DevnetKey.FromSeedHex(seed) : DevAccounts.Registrar;
-            return new DevnetPermissionChain(
+            var substrate = ContractConnectionOptions.Read(
+                key => PermissionChainConfiguration.SubstrateSetting(configuration, key), PermissionChainConfiguration.SubstratePrefix);
+            builder.Services.AddSingleton(new ContractConnection(substrate));
+            builder.Services.AddSingleton(services => new SubstratePayloadPolicy(services.GetRequiredService<ContractConnection>()));
+            builder.Services.AddSingleton<IPermissionChain>(services => new SubstratePermissionChain(
+                services.GetRequiredService<ContractConnection>(), RegistrarKey(services.GetRequiredService<IdentityOptions>())));
+        }
+        else
+        {
+            builder.Services.AddSingleton<IPermissionChain>(services => new DevnetPermissionChain(
                 () => new DevnetChain(new DevnetClient(GrpcChannel.ForAddress(configuration.GetServiceAddress("devnet"))),
                     DevAccounts.PermissionChain, DevAccounts.PermissionChainId),
-                registrar);
-        });
+                RegistrarKey(services.GetRequiredService<IdentityOptions>())));
+        }
+
         builder.Services.AddSingleton<IDoctorRegistry>(services =>
         {
             var tokens = services.GetRequiredService<TokenIssuer>();
@@ -109,9 +120,13 @@ public static class IdentityHostingExtensions
         });
         builder.Services.AddSingleton<Authenticator>();
         builder.Services.AddSingleton(services => new TransactionSigningService(
-            services.GetRequiredService<ChainKeyStore>(), new HashSet<string>([DevAccounts.PermissionChainId, DevAccounts.RecordsChainId], StringComparer.Ordinal)));
+            services.GetRequiredService<ChainKeyStore>(), new HashSet<string>([DevAccounts.PermissionChainId, DevAccounts.RecordsChainId], StringComparer.Ordinal),
+            services.GetService<SubstratePayloadPolicy>()));
         builder.Services.AddHostedService<ChainMaintenanceService>();
         builder.Services.AddSingleton<IdentityService>();
         return builder;
     }
+
+    private static DevnetKey RegistrarKey(IdentityOptions options) =>
+        options.RegistrarSeed is { } seed ? DevnetKey.FromSeedHex(seed) : DevAccounts.Registrar;
 }

@@ -1,5 +1,3 @@
-using HybridEhr.Clients.Devnet;
-using HybridEhr.Contracts.Devnet.V1;
 using HybridEhr.Grpc;
 using HybridEhr.Permissions.Chain;
 using HybridEhr.Permissions.Domain;
@@ -12,30 +10,28 @@ namespace HybridEhr.Permissions.Hosting;
 /// the event, so consumers drop repeats).
 /// </summary>
 public sealed partial class ChainFollowerWorker(
-    ChainEventFollower follower, PermissionReadModel model, ReadModelFreshness freshness, IIntegrationEventPublisher publisher,
+    IPermissionEventSource follower, PermissionReadModel model, ReadModelFreshness freshness, IIntegrationEventPublisher publisher,
     ILogger<ChainFollowerWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var (block, txIndex, _) = follower.Checkpoint;
-        model.ForgetIntegrationEventsThrough(new ChainPosition(block, txIndex));
-        LogStarting(logger, block);
+        var checkpoint = follower.Checkpoint;
+        model.ForgetIntegrationEventsThrough(checkpoint);
+        LogStarting(logger, checkpoint.Block);
         try
         {
             await follower.RunAsync(HandleAsync, stoppingToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (stoppingToken.IsCancellationRequested && ex is RpcException or OperationCanceledException)
+        catch (Exception ex) when (stoppingToken.IsCancellationRequested && ex is RpcException or OperationCanceledException or Clients.Substrate.Rpc.RpcException)
         {
             // Shutting down: the open event stream is cancelled under us.
         }
     }
 
-    private async Task HandleAsync(ChainEvent chainEvent, CancellationToken cancellationToken)
+    private async Task HandleAsync(FollowedPosition followed, CancellationToken cancellationToken)
     {
-        var position = new ChainPosition(chainEvent.BlockHeight, chainEvent.TxIndex);
-        if (chainEvent.Contract == DevnetPermissionChain.Contract)
+        if (followed.Event is { } domainEvent)
         {
-            var domainEvent = DevnetPermissionChain.ToDomain(chainEvent);
             model.ApplyChainEvent(domainEvent);
             await PublishAsync(domainEvent.Key, cancellationToken).ConfigureAwait(false);
             if (domainEvent.Name == ChainEventNames.AccessApproved)
@@ -46,7 +42,7 @@ public sealed partial class ChainFollowerWorker(
             }
         }
 
-        freshness.FollowerReached(position, DateTimeOffset.FromUnixTimeMilliseconds(chainEvent.BlockTimestamp));
+        freshness.FollowerReached(followed.Position, DateTimeOffset.FromUnixTimeMilliseconds(followed.BlockTimestampMs));
     }
 
     private async Task PublishAsync(string eventKey, CancellationToken cancellationToken)

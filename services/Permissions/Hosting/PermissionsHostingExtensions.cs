@@ -1,10 +1,13 @@
 using HybridEhr.Clients.Devnet;
+using HybridEhr.Clients.Substrate.Contracts;
+using HybridEhr.Contracts.Identity.V1;
 using HybridEhr.Grpc.Client;
 using HybridEhr.Messaging;
 using HybridEhr.Permissions.Chain;
 using HybridEhr.Permissions.Domain;
 using HybridEhr.Permissions.Notifications;
 using HybridEhr.Security;
+using HybridEhr.ServiceDefaults;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -13,8 +16,9 @@ namespace HybridEhr.Permissions.Hosting;
 public static class PermissionsHostingExtensions
 {
     /// <summary>
-    /// The read model (journal in the data directory), the permission chain on the devnet ("Services:devnet"),
-    /// signing through Identity ("Services:identity"), the chain follower, expiry and freshness workers.
+    /// The read model (journal in the data directory), the permission chain ("PermissionChain:Mode": the devnet at
+    /// "Services:devnet" by default, or a Substrate node), signing through Identity ("Services:identity"), the chain
+    /// follower, expiry and freshness workers.
     /// </summary>
     public static WebApplicationBuilder AddPermissions(this WebApplicationBuilder builder)
     {
@@ -42,11 +46,15 @@ public static class PermissionsHostingExtensions
         services.AddSingleton<ReadModelFreshness>();
         services.AddSingleton<NotificationFeed>();
 
-        services.AddSingleton(_ => new DevnetClient(GrpcChannel.ForAddress(configuration.GetServiceAddress("devnet"))));
-        services.AddSingleton(sp => new DevnetChain(sp.GetRequiredService<DevnetClient>(), options.Chain, options.ChainId));
-        services.AddSingleton<IPermissionChain, DevnetPermissionChain>();
         services.AddSingleton(_ => new IdentityChannel(SecurityExtensions.CreateForwardingChannel(configuration.GetServiceAddress("identity"))));
-        services.AddSingleton<ITransactionSignerFactory, RemoteSignerFactory>();
+        if (PermissionChainConfiguration.IsSubstrate(configuration))
+        {
+            AddSubstrateChain(services, configuration, options);
+        }
+        else
+        {
+            AddDevnetChain(services, configuration, options);
+        }
 
         services.AddSingleton(sp => new PermissionCommands(sp.GetRequiredService<IPermissionChain>(), sp.GetRequiredService<ITransactionSignerFactory>(),
             sp.GetRequiredService<PermissionReadModel>(), sp.GetRequiredService<TimeProvider>(), options.MinimumGrantLength));
@@ -54,11 +62,6 @@ public static class PermissionsHostingExtensions
         services.AddSingleton<FreshnessProbe>();
         services.AddSingleton<PermissionsService>();
 
-        services.AddSingleton(sp =>
-        {
-            sp.GetRequiredService<IReadModelJournal>(); // may reset the checkpoint first
-            return new ChainEventFollower(sp.GetRequiredService<DevnetClient>(), options.Chain, options.CheckpointPath);
-        });
         services.AddSingleton<IIntegrationEventPublisher>(sp => new BusIntegrationEventPublisher(sp.GetRequiredService<IBus>()));
         services.AddSingleton(sp => new DurableOutbox(options.OutboxDirectory, sp, sp.GetRequiredService<ILogger<DurableOutbox>>()));
         services.AddHostedService(sp => sp.GetRequiredService<DurableOutbox>());
@@ -66,5 +69,35 @@ public static class PermissionsHostingExtensions
         services.AddHostedService<ExpiryWorker>();
         services.AddHostedService<FreshnessWorker>();
         return builder;
+    }
+
+    /// <summary>The devnet ("Services:devnet"): its contract, its event stream, devnet-format signing by Identity.</summary>
+    private static void AddDevnetChain(IServiceCollection services, IConfiguration configuration, PermissionsOptions options)
+    {
+        services.AddSingleton(_ => new DevnetClient(GrpcChannel.ForAddress(configuration.GetServiceAddress("devnet"))));
+        services.AddSingleton(sp => new DevnetChain(sp.GetRequiredService<DevnetClient>(), options.Chain, options.ChainId));
+        services.AddSingleton<IPermissionChain, DevnetPermissionChain>();
+        services.AddSingleton<ITransactionSignerFactory>(sp => new RemoteSignerFactory(sp.GetRequiredService<IdentityChannel>()));
+        services.AddSingleton<IPermissionEventSource>(sp =>
+        {
+            sp.GetRequiredService<IReadModelJournal>(); // may reset the checkpoint first
+            return new DevnetPermissionEventSource(new ChainEventFollower(sp.GetRequiredService<DevnetClient>(), options.Chain, options.CheckpointPath));
+        });
+    }
+
+    /// <summary>A Substrate node with the ink! contract ("PermissionChain:Substrate:*"): Identity signs whole extrinsic payloads.</summary>
+    private static void AddSubstrateChain(IServiceCollection services, IConfiguration configuration, PermissionsOptions options)
+    {
+        var substrate = ContractConnectionOptions.Read(
+            key => PermissionChainConfiguration.SubstrateSetting(configuration, key), PermissionChainConfiguration.SubstratePrefix);
+        services.AddSingleton(new ContractConnection(substrate));
+        services.AddSingleton<IPermissionChain>(sp => new SubstratePermissionChain(sp.GetRequiredService<ContractConnection>()));
+        services.AddSingleton<ITransactionSignerFactory>(sp => new RemoteSignerFactory(sp.GetRequiredService<IdentityChannel>(), PayloadFormat.SubstrateExtrinsic));
+        services.AddSingleton<IPermissionEventSource>(sp =>
+        {
+            sp.GetRequiredService<IReadModelJournal>(); // may reset the checkpoint first
+            var connection = sp.GetRequiredService<ContractConnection>();
+            return new SubstratePermissionEventSource(new ContractEventFollower(connection.GetAsync, options.CheckpointPath, substrate.WaitFor));
+        });
     }
 }
