@@ -2,10 +2,12 @@ using HybridEhr.Clients.Devnet;
 using HybridEhr.Clients.Fabric;
 using HybridEhr.FabricGateway.Events;
 using HybridEhr.FabricGateway.Hospitals;
+using HybridEhr.FabricGateway.Identities;
 using HybridEhr.FabricGateway.Ledger;
 using HybridEhr.Grpc.Client;
 using HybridEhr.Grpc.Health;
 using HybridEhr.Security;
+using MassTransit;
 
 namespace HybridEhr.FabricGateway;
 
@@ -30,7 +32,7 @@ public static class FabricGatewaySetup
         switch (ReadMode(configuration))
         {
             case RecordsChainMode.Fabric:
-                AddFabricNetwork(builder.Services, ReadFabricSettings(configuration));
+                AddFabricNetwork(builder.Services, configuration, ReadFabricSettings(configuration), ReadEnrolmentOptions(configuration));
                 break;
             default:
                 AddDevnet(builder.Services, configuration);
@@ -65,34 +67,106 @@ public static class FabricGatewaySetup
                 $"{ModeKey} is Fabric but {FabricGatewaySettings.SectionName} is incomplete: {string.Join(" ", problems)} (see docs/fabric.md).");
     }
 
+    /// <summary>The per-user identity settings of real mode, or an error naming every missing or unreadable one.</summary>
+    public static FabricEnrolmentOptions ReadEnrolmentOptions(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(FabricGatewaySettings.SectionName).Get<FabricEnrolmentOptions>() ?? new FabricEnrolmentOptions();
+        var problems = options.Validate();
+        return problems.Count == 0
+            ? options
+            : throw new InvalidOperationException(
+                $"{ModeKey} is Fabric but {FabricGatewaySettings.SectionName} is incomplete: {string.Join(" ", problems)} (see docs/fabric.md).");
+    }
+
     /// <summary>The embedded default: the devnet's records chain, with the hospitals registered and its events relayed.</summary>
     private static void AddDevnet(IServiceCollection services, IConfiguration configuration)
     {
         var devnet = new DevnetClient(GrpcChannel.ForAddress(configuration.GetServiceAddress("devnet")));
+        var ledger = new DevnetRecordsLedger(devnet);
         services.AddSingleton(devnet);
-        services.AddSingleton<IRecordsLedger>(new DevnetRecordsLedger(devnet));
+        services.AddSingleton<IRecordsLedger>(ledger);
+        services.AddSingleton<IHospitalAdministrators, DevnetHospitalAdministrators>();
         services.AddHostedService<HospitalsBootstrap>();
-
-        var dataDirectory = configuration["DataDirectory"] ?? Path.Combine(".data", "fabricgateway");
-        Directory.CreateDirectory(dataDirectory);
-        services.AddHostedService(provider => new RecordsEventRelay(
-            devnet, provider, Path.Combine(dataDirectory, "records-events.checkpoint"), provider.GetRequiredService<ILogger<RecordsEventRelay>>()));
+        AddEventRelay(services, ledger, DataDirectoryOf(configuration));
     }
 
     /// <summary>
-    /// A real network: organisations come from the channel configuration (the network admin registers them in the
-    /// chaincode at deployment, not this service) and members from the CAs' certificates; the service signs as its
-    /// configured organisation identity; health follows the peer. The devnet event relay does not run.
+    /// A real network: the service connects as its configured identity and, with the hospitals' CAs configured, acts as
+    /// their enrolment authority (per-user identities in a wallet, organisations registered by its network admin
+    /// identity); health follows the registration and the peer; chain events are relayed as on the devnet.
     /// </summary>
-    private static void AddFabricNetwork(IServiceCollection services, FabricGatewaySettings settings)
+    private static void AddFabricNetwork(IServiceCollection services, IConfiguration configuration, FabricGatewaySettings settings, FabricEnrolmentOptions enrolment)
     {
-        // The channel lives as long as the process; the certificate and key are read once, here.
-        var (gateway, _) = settings.Connect();
-        var ledger = new FabricRecordsLedger(gateway.GetNetwork(settings.Channel), settings.Chaincode, string.IsNullOrEmpty(settings.Contract) ? null : settings.Contract);
-        services.AddSingleton(ledger);
-        services.AddSingleton<IRecordsLedger>(ledger);
-        services.AddHostedService(provider => new FabricPeerHealthMonitor(
-            ledger.CheckPeerAsync, provider.GetRequiredService<HealthStatusRegistry>(), PeerHealthInterval,
-            provider.GetRequiredService<ILogger<FabricPeerHealthMonitor>>()));
+        // The channel lives as long as the process; certificates and keys are read once, here, so bad files stop the start-up.
+        var (gateway, channel) = settings.Connect();
+        var authorities = LoadAuthorities(enrolment);
+        var service = FabricMembers.ServiceIdentity(settings.MspId, File.ReadAllText(settings.CertPath), File.ReadAllText(settings.KeyPath));
+        var dataDirectory = DataDirectoryOf(configuration);
+        var contract = string.IsNullOrEmpty(settings.Contract) ? null : settings.Contract;
+
+        services.AddSingleton(provider => new FabricMembers(
+            service,
+            authorities,
+            authorities.Count == 0
+                ? null
+                : new FabricWallet(dataDirectory, WalletKey.Load(configuration[WalletKey.ConfigurationKey], dataDirectory, provider.GetRequiredService<ILogger<WalletKey>>())),
+            FabricMembers.Connector(channel, settings.Channel)));
+        services.AddSingleton<IHospitalAdministrators>(provider => provider.GetRequiredService<FabricMembers>());
+        services.AddSingleton(provider => new FabricRecordsLedger(
+            gateway.GetNetwork(settings.Channel), settings.Chaincode, contract, provider.GetRequiredService<FabricMembers>()));
+        services.AddSingleton<IRecordsLedger>(provider => provider.GetRequiredService<FabricRecordsLedger>());
+
+        var registerOrganizations = enrolment.RegisterOrganizations && authorities.Count > 0;
+        services.AddHostedService(provider =>
+        {
+            var hospitals = provider.GetRequiredService<HospitalAdministration>();
+            var readiness = new FabricReadiness(
+                registerOrganizations ? hospitals.EnsureOrganizationsAsync : _ => Task.CompletedTask,
+                provider.GetRequiredService<FabricRecordsLedger>().CheckPeerAsync);
+            return new FabricPeerHealthMonitor(readiness.CheckAsync, provider.GetRequiredService<HealthStatusRegistry>(), PeerHealthInterval,
+                provider.GetRequiredService<ILogger<FabricPeerHealthMonitor>>());
+        });
+        AddEventRelay(services, null, dataDirectory);
+    }
+
+    /// <summary>The relay over whichever ledger is registered (devnet or Fabric), checkpointed in the data directory.</summary>
+    private static void AddEventRelay(IServiceCollection services, IRecordsLedger? ledger, string dataDirectory) =>
+        services.AddHostedService(provider => new RecordsEventRelay(
+            ledger ?? provider.GetRequiredService<IRecordsLedger>(),
+            async (integrationEvent, cancellationToken) =>
+            {
+                // IPublishEndpoint is scoped: one scope per publish, as MassTransit expects outside a consumer.
+                using var scope = provider.CreateScope();
+                await scope.ServiceProvider.GetRequiredService<IPublishEndpoint>()
+                    .Publish(integrationEvent, integrationEvent.GetType(), cancellationToken).ConfigureAwait(false);
+            },
+            Path.Combine(dataDirectory, "records-events.checkpoint"),
+            provider.GetRequiredService<ILogger<RecordsEventRelay>>()));
+
+    private static List<FabricCertificateAuthority> LoadAuthorities(FabricEnrolmentOptions enrolment)
+    {
+        var authorities = new List<FabricCertificateAuthority>();
+        for (var i = 0; i < enrolment.CertificateAuthorities.Count; i++)
+        {
+            var ca = enrolment.CertificateAuthorities[i];
+            try
+            {
+                authorities.Add(FabricCertificateAuthority.FromPemFiles(ca.MspId, ca.CertPath, ca.KeyPath, enrolment.EnrolmentValidity));
+            }
+            catch (Exception error) when (error is InvalidOperationException or System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                throw new InvalidOperationException(
+                    $"{FabricGatewaySettings.SectionName}:CertificateAuthorities:{i} ({ca.MspId}) cannot be used: {error.Message}", error);
+            }
+        }
+
+        return authorities;
+    }
+
+    private static string DataDirectoryOf(IConfiguration configuration)
+    {
+        var dataDirectory = configuration["DataDirectory"] ?? Path.Combine(".data", "fabricgateway");
+        Directory.CreateDirectory(dataDirectory);
+        return dataDirectory;
     }
 }

@@ -25,6 +25,12 @@ public sealed class FakeGatewayState
 
     public ChaincodeEventsRequest? LastEventsRequest { get; set; }
 
+    /// <summary>Who signed each evaluated or endorsed proposal (MSP id and certificate), in order.</summary>
+    public ConcurrentQueue<Msp.SerializedIdentity> Creators { get; } = new();
+
+    /// <summary>The last endorsed proposal as the gateway protocol carries it, for decoding by the official protos.</summary>
+    public ProposedTransaction? LastEndorsedProposal { get; set; }
+
     /// <summary>The signed requests as received, for decoding by the official protos.</summary>
     public SignedCommitStatusRequest? LastSignedCommitStatusRequest { get; set; }
 
@@ -40,6 +46,8 @@ public sealed class FakeGatewayState
         CommitCode = Protos.TxValidationCode.Valid;
         EventBlocks.Clear();
         LastEventsRequest = null;
+        Creators.Clear();
+        LastEndorsedProposal = null;
         LastSignedCommitStatusRequest = null;
         LastSignedEventsRequest = null;
     }
@@ -66,6 +74,7 @@ public sealed class FakeGatewayService(FakeGatewayState state) : IGrpcService
     {
         state.Calls.Enqueue("Endorse");
         var (function, arguments) = VerifiedCall(request.ProposedTransaction);
+        state.LastEndorsedProposal = new ProposedTransaction { TransactionId = request.TransactionId, Proposal = request.ProposedTransaction };
         if (function.EndsWith("transfer_token", StringComparison.Ordinal))
         {
             throw EndorsementFailure(context, "SOULBOUND: image tokens are soulbound to their patient and never transfer");
@@ -113,12 +122,13 @@ public sealed class FakeGatewayService(FakeGatewayState state) : IGrpcService
         }
     }
 
-    private static (string Function, string[] Arguments) VerifiedCall(Protos.SignedProposal signedProposal)
+    private (string Function, string[] Arguments) VerifiedCall(Protos.SignedProposal signedProposal)
     {
         var proposal = Protos.Proposal.Parser.ParseFrom(signedProposal.ProposalBytes);
         var header = Common.Header.Parser.ParseFrom(proposal.Header);
         var signatureHeader = Common.SignatureHeader.Parser.ParseFrom(header.SignatureHeader);
         Verify(signatureHeader.Creator, signedProposal.ProposalBytes, signedProposal.Signature);
+        state.Creators.Enqueue(Msp.SerializedIdentity.Parser.ParseFrom(signatureHeader.Creator));
         var channelHeader = Common.ChannelHeader.Parser.ParseFrom(header.ChannelHeader);
         if (channelHeader.TxId != TransactionContext.ComputeTransactionId(signatureHeader.Nonce.ToByteArray(), signatureHeader.Creator.ToByteArray()))
         {

@@ -12,9 +12,14 @@ namespace HybridEhr.EndToEnd.Tests;
 public sealed record Actor(string Name, string AccountId, string Token, string DocumentNumber, string Password);
 
 /// <summary>The public APIs of the running system, and the steps the paper's actors take with them.</summary>
-public sealed class Api(SystemUnderTest system)
+/// <param name="hospitalA">The MSP id of the first hospital (the devnet's HospitalAMSP; on a real Fabric network, its own).</param>
+public sealed class Api(SystemUnderTest system, string hospitalA = "HospitalAMSP", string hospitalB = "HospitalBMSP")
 {
     public SystemUnderTest System => system;
+
+    public string HospitalA => hospitalA;
+
+    public string HospitalB => hospitalB;
 
     public ServiceClient Identity { get; } = Client(system, "identity", IdentityReflection.Descriptor.Services[0]);
 
@@ -35,8 +40,9 @@ public sealed class Api(SystemUnderTest system)
     }
 
     /// <summary>The hospital declares the document as one of its doctors, then the doctor registers.</summary>
-    public async Task<Actor> RegisterDoctorAsync(string name, string hospital = "HospitalAMSP", string? document = null)
+    public async Task<Actor> RegisterDoctorAsync(string name, string? hospital = null, string? document = null)
     {
+        hospital ??= HospitalA;
         document ??= NewDocument();
         await EnrollDoctorAtHospitalAsync(hospital, document);
         return await RegisterAsync(name, document, Role.Doctor);

@@ -16,7 +16,7 @@ public abstract class NegativeTests(InMemorySystemFixture fixture) : EndToEndTes
     {
         var (patient, doctor) = await GrantedPairAsync("Olga", "Pablo");
         var created = await CreateRecordAsync(doctor, patient);
-        var stranger = await Api.RegisterDoctorAsync("Quim", hospital: "HospitalBMSP");
+        var stranger = await Api.RegisterDoctorAsync("Quim", hospital: Api.HospitalB);
 
         await RpcAssert.FailsWith(StatusCode.PermissionDenied,
             () => Api.Records.Call<GetRecordRequest, GetRecordResponse>(new GetRecordRequest { RecordId = created.RecordId }, stranger.Token));

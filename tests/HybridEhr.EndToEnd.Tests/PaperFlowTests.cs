@@ -21,14 +21,14 @@ public abstract class PaperFlowTests(InMemorySystemFixture fixture) : EndToEndTe
     public async Task Figure4_registration_gives_patients_and_enrolled_doctors_their_roles()
     {
         var patient = await Api.RegisterPatientAsync("Ana");
-        var doctor = await Api.RegisterDoctorAsync("Bruno", hospital: "HospitalBMSP");
+        var doctor = await Api.RegisterDoctorAsync("Bruno", hospital: Api.HospitalB);
 
         var patientRole = await Api.Identity.Call<GetMyRoleRequest, GetMyRoleResponse>(new GetMyRoleRequest(), patient.Token);
         var doctorRole = await Api.Identity.Call<GetRoleRequest, GetRoleResponse>(new GetRoleRequest { AccountId = doctor.AccountId }, patient.Token);
         Assert.Equal(Role.Patient, patientRole.Role);
         Assert.Equal(Role.Doctor, doctorRole.Role);
         var account = await Api.Identity.Call<GetAccountRequest, GetAccountResponse>(new GetAccountRequest(), doctor.Token);
-        Assert.Equal("HospitalBMSP", account.OrganisationMspId);
+        Assert.Equal(Api.HospitalB, account.OrganisationMspId);
         Assert.Equal("Bruno", account.FirstName);
     }
 

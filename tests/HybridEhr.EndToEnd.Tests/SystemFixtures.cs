@@ -10,11 +10,23 @@ public class InMemorySystemFixture : IAsyncLifetime
 
     public virtual string Transport => "in-memory";
 
+    /// <summary>The MSP ids of the two hospitals the scenarios use.</summary>
+    public virtual (string A, string B) Hospitals => ("HospitalAMSP", "HospitalBMSP");
+
+    /// <summary>False for an opt-in system whose tests are skipped: nothing is started then.</summary>
+    protected virtual bool Enabled => true;
+
     public async Task InitializeAsync()
     {
+        if (!Enabled)
+        {
+            return;
+        }
+
         await StartDependenciesAsync();
         var environment = new Dictionary<string, string>(Environment()) { ["ImageNft__MaxImageBytes"] = SystemLimits.MaxImageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        Api = new Api(await SystemUnderTest.StartAsync(environment));
+        var system = await SystemUnderTest.StartAsync(environment);
+        Api = new Api(system, Hospitals.A, Hospitals.B);
     }
 
     public async Task DisposeAsync()

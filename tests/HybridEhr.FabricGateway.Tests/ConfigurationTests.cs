@@ -4,6 +4,7 @@ using HybridEhr.FabricGateway.Hospitals;
 using HybridEhr.FabricGateway.Ledger;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit;
 
@@ -82,17 +83,67 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void RealModeUsesFabricAndStartsOnlyThePeerHealthCheck()
+    public void RealModeUsesFabricWithThePeerHealthCheckAndTheEventRelay()
     {
         var settings = CompleteSettings();
         settings["FabricGateway:Mode"] = "Fabric";
 
-        var services = Assemble(settings).Services;
+        var builder = Assemble(settings);
+        var services = builder.Services;
 
-        var ledger = Assert.Single(services, service => service.ServiceType == typeof(IRecordsLedger));
-        Assert.IsType<FabricRecordsLedger>(ledger.ImplementationInstance);
-        Assert.Single(services, service => service.ServiceType == typeof(IHostedService));
+        Assert.Single(services, service => service.ServiceType == typeof(IRecordsLedger));
+        Assert.Equal(2, services.Count(service => service.ServiceType == typeof(IHostedService)));
         Assert.DoesNotContain(services, service => service.ImplementationType == typeof(HospitalsBootstrap));
+        using var app = builder.Build();
+        Assert.IsType<FabricRecordsLedger>(app.Services.GetRequiredService<IRecordsLedger>());
+        var hostedServices = app.Services.GetServices<IHostedService>().Select(s => s.GetType()).ToList();
+        Assert.Contains(typeof(FabricPeerHealthMonitor), hostedServices);
+        Assert.Contains(typeof(Events.RecordsEventRelay), hostedServices);
+        var members = app.Services.GetRequiredService<Identities.FabricMembers>();
+        Assert.False(members.IsEnrolmentAuthority);
+    }
+
+    [Fact]
+    public void RealModeWithCertificateAuthoritiesIsTheHospitalsEnrolmentAuthority()
+    {
+        var settings = CompleteSettings();
+        settings["FabricGateway:Mode"] = "Fabric";
+        foreach (var (msp, index) in new[] { ("HospitalAMSP", 0), ("HospitalBMSP", 1) })
+        {
+            var (certPath, keyPath) = TestCertificateAuthority.Create(msp).WriteTo(Path.Combine(_directory, msp));
+            settings[$"FabricGateway:Fabric:CertificateAuthorities:{index}:MspId"] = msp;
+            settings[$"FabricGateway:Fabric:CertificateAuthorities:{index}:CertPath"] = certPath;
+            settings[$"FabricGateway:Fabric:CertificateAuthorities:{index}:KeyPath"] = keyPath;
+        }
+
+        settings["FabricGateway:MasterKey"] = Convert.ToBase64String(new byte[32]);
+        using var app = Assemble(settings).Build();
+
+        var members = app.Services.GetRequiredService<Identities.FabricMembers>();
+        Assert.True(members.IsEnrolmentAuthority);
+        Assert.Equal(["HospitalAMSP", "HospitalBMSP"], app.Services.GetRequiredService<HospitalAdministration>().Hospitals);
+        Assert.Equal("org_admin", ((Identities.FabricMemberSigner)members.AdminOf("HospitalBMSP")).Member.Role);
+        Assert.True(Directory.Exists(Path.Combine(_directory, Identities.FabricWallet.DirectoryName)));
+    }
+
+    [Fact]
+    public void ACertificateAuthorityWithAMissingFileOrAWrongKeyStopsTheStartUp()
+    {
+        var settings = CompleteSettings();
+        settings["FabricGateway:Mode"] = "Fabric";
+        var (certPath, _) = TestCertificateAuthority.Create("HospitalAMSP").WriteTo(Path.Combine(_directory, "a"));
+        var (_, otherKeyPath) = TestCertificateAuthority.Create("HospitalAMSP").WriteTo(Path.Combine(_directory, "b"));
+        settings["FabricGateway:Fabric:CertificateAuthorities:0:MspId"] = "HospitalAMSP";
+        settings["FabricGateway:Fabric:CertificateAuthorities:0:CertPath"] = certPath;
+        settings["FabricGateway:Fabric:CertificateAuthorities:0:KeyPath"] = Path.Combine(_directory, "missing_sk");
+
+        var missing = Assert.Throws<InvalidOperationException>(() => Assemble(settings));
+        Assert.Contains("CertificateAuthorities:0:KeyPath", missing.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", missing.Message, StringComparison.Ordinal);
+
+        settings["FabricGateway:Fabric:CertificateAuthorities:0:KeyPath"] = otherKeyPath;
+        var wrongKey = Assert.Throws<InvalidOperationException>(() => Assemble(settings));
+        Assert.Contains("CertificateAuthorities:0 (HospitalAMSP) cannot be used", wrongKey.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -127,6 +178,7 @@ public sealed class ConfigurationTests : IDisposable
         settings["Services:devnet"] = "http://127.0.0.1:1";
         settings["DataDirectory"] = _directory;
         builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddSingleton<Grpc.Health.HealthStatusRegistry>(); // AddServiceDefaults registers it in the service
         builder.AddRecordsChain();
         return builder;
     }

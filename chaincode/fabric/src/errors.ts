@@ -29,4 +29,5 @@ export const Errors = {
     patientMismatch: 'PATIENT_MISMATCH',
     tokenRecordMismatch: 'TOKEN_RECORD_MISMATCH',
     soulbound: 'SOULBOUND',
+    unknownIdentity: 'UNKNOWN_IDENTITY',
 } as const;

@@ -20,6 +20,7 @@ export const Tables = {
 export const Attributes = {
     role: 'role',
     documentIdHash: 'document_id_hash',
+    accountId: 'account_id',
     networkAdminRole: 'network_admin',
     organizationAdminRole: 'org_admin',
     doctorRole: 'doctor',

@@ -1,9 +1,15 @@
 import { createHash } from 'crypto';
 import { Context } from 'fabric-contract-api';
+import { ContractError, Errors } from './errors';
+import { isAccountId } from './identifiers';
+import { Attributes } from './keys';
 
 /** Who called, as the peer established it from the client certificate, never as claimed in arguments. */
 export interface Caller {
-    /** "0x" + hex SHA-256 of MSP id, U+0000 and the certificate's X.509 id (subject and issuer). */
+    /**
+     * The certificate's `account_id` attribute when its CA set one; otherwise "0x" + hex SHA-256 of MSP id, U+0000 and
+     * the certificate's X.509 id (subject and issuer).
+     */
     accountId: string;
     /** The MSP id, or null when there is none (only the unit tests' plain accounts). */
     organization: string | null;
@@ -29,6 +35,23 @@ export const toUnixMillis = (timestamp: FabricTimestamp): number => {
 export const accountIdOf = (mspId: string, x509Id: string): string =>
     '0x' + createHash('sha256').update(`${mspId}\u0000${x509Id}`, 'utf8').digest('hex');
 
+/**
+ * The caller's account: the CA-set attribute `account_id` when present, so that an enrolment authority can give a
+ * member the account it already has elsewhere (HybridEhr's FabricGateway issues doctors certificates carrying their
+ * permission-chain account, so `author` and `minted_by` name the same account on both chains); otherwise derived from
+ * the certificate. Either way it comes from the certificate the MSP validated, never from arguments. A malformed
+ * attribute is refused rather than ignored: falling back would silently make the caller someone else.
+ */
+export const callerAccountOf = (mspId: string, x509Id: string, accountAttribute: string | null): string => {
+    if (accountAttribute === null) {
+        return accountIdOf(mspId, x509Id);
+    }
+    if (!isAccountId(accountAttribute)) {
+        throw new ContractError(Errors.unknownIdentity, "the certificate's account_id attribute is not 0x followed by 64 lower-case hex digits");
+    }
+    return accountAttribute;
+};
+
 export interface KeyModification {
     transactionId: string;
     timestamp: number;
@@ -51,10 +74,10 @@ export class Ledger {
         const identity = this.ctx.clientIdentity;
         const mspId = identity.getMSPID();
         return {
-            accountId: accountIdOf(mspId, identity.getID()),
+            accountId: callerAccountOf(mspId, identity.getID(), identity.getAttributeValue(Attributes.accountId)),
             organization: mspId === '' ? null : mspId,
-            role: identity.getAttributeValue('role'),
-            documentIdHash: identity.getAttributeValue('document_id_hash'),
+            role: identity.getAttributeValue(Attributes.role),
+            documentIdHash: identity.getAttributeValue(Attributes.documentIdHash),
         };
     }
 

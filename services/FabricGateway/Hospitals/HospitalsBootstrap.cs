@@ -21,7 +21,7 @@ public sealed partial class HospitalsBootstrap(HospitalAdministration hospitals,
             {
                 await hospitals.EnsureOrganizationsAsync(stoppingToken);
                 health.SetStatus("", ServingStatus.Serving);
-                LogReady(logger, string.Join(", ", HospitalAdministration.Hospitals));
+                LogReady(logger, string.Join(", ", hospitals.Hospitals));
                 return;
             }
             catch (RpcException ex) when (!stoppingToken.IsCancellationRequested)

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using HybridEhr.Clients.Devnet;
 using HybridEhr.Clients.Fabric;
+using HybridEhr.FabricGateway.Identities;
 using HybridEhr.Grpc;
 
 namespace HybridEhr.FabricGateway.Ledger;
@@ -12,25 +13,40 @@ namespace HybridEhr.FabricGateway.Ledger;
 /// The records chaincode on a real Fabric network, through a Fabric Gateway peer (docs/fabric.md §3). Every chaincode
 /// function takes one argument, the JSON object of its named arguments, and returns JSON text.
 /// <para>
-/// Every transaction and query runs as the gateway's own organisation identity (the certificate and key of its
-/// configuration): the <see cref="ITransactionSigner"/> and caller account that the devnet uses are ignored here,
-/// because a Fabric identity is an X.509 certificate of the organisation's CA, not a custodial devnet key. The
-/// chaincode therefore sees the gateway's identity as the caller; mapping each user to their own Fabric identity is
-/// future work.
+/// Who signs: with <see cref="FabricMembers"/> that issue identities (the hospitals' CAs are configured), each
+/// transaction is signed by the acting user's own Fabric identity from the wallet (looked up by the account id of the
+/// <see cref="ITransactionSigner"/>), or by the administrator identity a <see cref="FabricMemberSigner"/> carries; a
+/// user without one gets FAILED_PRECONDITION. Queries run as the caller's identity when it has one, otherwise as the
+/// gateway's configured identity (the chaincode's queries check no role). Without CAs every call runs as the gateway's
+/// configured identity, the devnet signer ignored.
 /// </para>
 /// </summary>
-public sealed partial class FabricRecordsLedger(Network network, string chaincodeName, string? contractName) : IRecordsLedger
+public sealed partial class FabricRecordsLedger : IRecordsLedger
 {
-    private readonly Contract _contract = network.GetContract(chaincodeName, contractName);
-    private readonly FabricPeerProbe _probe = new(network, chaincodeName);
+    private readonly Network _network;
+    private readonly string _chaincodeName;
+    private readonly string? _contractName;
+    private readonly FabricMembers? _members;
+    private readonly FabricPeerProbe _probe;
+
+    /// <param name="network">The channel as the gateway's configured identity (events, health, reads of callers without an identity).</param>
+    /// <param name="members">Per-user identities; null = the configured identity signs everything.</param>
+    public FabricRecordsLedger(Network network, string chaincodeName, string? contractName, FabricMembers? members = null)
+    {
+        _network = network;
+        _chaincodeName = chaincodeName;
+        _contractName = contractName;
+        _members = members;
+        _probe = new FabricPeerProbe(network, chaincodeName);
+    }
 
     /// <inheritdoc />
-    /// <remarks><paramref name="signer"/> is ignored: the gateway's organisation identity signs (see the class).</remarks>
     public async Task<CommittedTransaction> SubmitAsync(ITransactionSigner signer, string function, JsonObject args, CancellationToken cancellationToken)
     {
+        var contract = ContractOf(SignerNetwork(signer, function));
         try
         {
-            var proposal = _contract.NewProposal(function, ArgumentsOf(args));
+            var proposal = contract.NewProposal(function, ArgumentsOf(args));
             var transaction = await proposal.EndorseAsync(cancellationToken).ConfigureAwait(false);
             var submitted = await transaction.SubmitAsync(cancellationToken).ConfigureAwait(false);
             var status = await submitted.GetStatusAsync(cancellationToken).ConfigureAwait(false);
@@ -53,12 +69,13 @@ public sealed partial class FabricRecordsLedger(Network network, string chaincod
     }
 
     /// <inheritdoc />
-    /// <remarks><paramref name="callerAccount"/> is ignored: the query runs as the gateway's organisation identity.</remarks>
+    /// <remarks>Runs as <paramref name="callerAccount"/>'s wallet identity when it has one, else as the gateway's identity.</remarks>
     public async Task<string> EvaluateAsync(string callerAccount, string function, JsonObject args, CancellationToken cancellationToken)
     {
+        var network = _members?.ReaderNetworkOf(callerAccount) ?? _network;
         try
         {
-            var result = await _contract.EvaluateAsync(function, ArgumentsOf(args), cancellationToken).ConfigureAwait(false);
+            var result = await ContractOf(network).EvaluateAsync(function, ArgumentsOf(args), cancellationToken).ConfigureAwait(false);
             return Encoding.UTF8.GetString(result);
         }
         catch (GatewayException error)
@@ -73,13 +90,21 @@ public sealed partial class FabricRecordsLedger(Network network, string chaincod
 
     /// <summary>
     /// Not a transaction on Fabric: a member is whoever holds a certificate of the organisation's CA, and the chaincode
-    /// reads role and document hash from that certificate's attributes.
+    /// reads role and document hash from that certificate's attributes. With the CAs configured the gateway issues it
+    /// (<see cref="FabricMembers.Enroll"/>); the result's "transaction id" names the certificate.
     /// </summary>
     public Task<CommittedTransaction> EnrollMemberAsync(
-        ITransactionSigner organizationAdmin, string account, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellationToken) =>
-        throw new RpcException(StatusCode.FailedPrecondition,
-            "On Fabric, membership comes from certificates, not transactions: the hospital's Fabric CA must issue the doctor an " +
-            "enrolment certificate with the attributes role=doctor and document_id_hash=<the document hash> (docs/fabric.md).");
+        ITransactionSigner organizationAdmin, string account, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellationToken)
+    {
+        if (_members is null)
+        {
+            throw new RpcException(StatusCode.FailedPrecondition,
+                "On Fabric, membership comes from certificates, not transactions: the hospital's Fabric CA must issue the doctor an " +
+                "enrolment certificate with the attributes role=doctor and document_id_hash=<the document hash> (docs/fabric.md).");
+        }
+
+        return Task.FromResult(_members.Enroll(organizationAdmin, account, attributes));
+    }
 
     /// <summary>
     /// The chaincode's events from <paramref name="fromBlock"/> on. Fabric gives events no transaction index, so each
@@ -89,7 +114,7 @@ public sealed partial class FabricRecordsLedger(Network network, string chaincod
     public async IAsyncEnumerable<RecordsChainEvent> WatchAsync(long fromBlock, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var options = new ChaincodeEventsOptions { StartBlock = (ulong)Math.Max(0, fromBlock) };
-        await using var events = network.GetChaincodeEventsAsync(chaincodeName, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var events = _network.GetChaincodeEventsAsync(_chaincodeName, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
         var block = ulong.MaxValue;
         var indexInBlock = 0;
         while (await NextAsync(events).ConfigureAwait(false))
@@ -153,6 +178,20 @@ public sealed partial class FabricRecordsLedger(Network network, string chaincod
 
     private static RpcException Unreachable(HttpRequestException error) =>
         new(StatusCode.Unavailable, $"Fabric gateway peer unreachable: {error.Message}");
+
+    private Network SignerNetwork(ITransactionSigner signer, string function)
+    {
+        if (_members is null)
+        {
+            return _network;
+        }
+
+        return _members.NetworkOf(signer) ?? throw new RpcException(StatusCode.FailedPrecondition,
+            $"Account {signer.AccountId} has no Fabric identity, so it cannot sign '{function}' on Fabric: only doctors get one, " +
+            "issued by their hospital's CA when they register (EnrollMember); patients never write to the records chain.");
+    }
+
+    private Contract ContractOf(Network network) => network.GetContract(_chaincodeName, _contractName);
 
     private static ProposalOptions ArgumentsOf(JsonObject args) => ProposalOptions.WithArguments(args.ToJsonString());
 
