@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HybridEhr.Testing;
 
 namespace HybridEhr.Clients.Fabric.Tests;
 
@@ -11,6 +11,8 @@ namespace HybridEhr.Clients.Fabric.Tests;
 /// </summary>
 public sealed class NodeCrossCheck
 {
+    private const string RequiredBy = "the Fabric cross-checks need Node.js 20+ and npm";
+
     private static readonly Lazy<string> InstalledDirectory = new(Install, LazyThreadSafetyMode.ExecutionAndPublication);
 
     public static string Directory => typeof(NodeCrossCheck).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
@@ -23,7 +25,7 @@ public sealed class NodeCrossCheck
         File.WriteAllText(inputPath, JsonSerializer.Serialize(input));
         try
         {
-            var (exitCode, output, error) = Execute("node", ["crosscheck.js", command, inputPath], directory, TimeSpan.FromMinutes(1));
+            var (exitCode, output, error) = ExternalTool.Run("node", ["crosscheck.js", command, inputPath], directory, TimeSpan.FromMinutes(1), RequiredBy);
             if (exitCode != 0)
             {
                 throw new InvalidOperationException($"node crosscheck.js {command} failed ({exitCode}): {error}");
@@ -39,57 +41,9 @@ public sealed class NodeCrossCheck
 
     private static string Install()
     {
-        var directory = Directory;
-        if (!File.Exists(Path.Combine(directory, "node_modules", "@hyperledger", "fabric-gateway", "package.json")))
-        {
-            // --ignore-scripts: the optional HSM module (pkcs11js) would need a native build the checks do not use.
-            var (exitCode, output, error) = Execute(
-                "npm", ["ci", "--ignore-scripts", "--no-audit", "--no-fund"], directory, TimeSpan.FromMinutes(5));
-            if (exitCode != 0)
-            {
-                throw new InvalidOperationException($"npm ci in {directory} failed ({exitCode}): {output}\n{error}");
-            }
-        }
-
-        return directory;
-    }
-
-    private static (int ExitCode, string Output, string Error) Execute(string program, string[] arguments, string directory, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception error)
-        {
-            throw new InvalidOperationException(
-                $"'{program}' is not installed or not on PATH; the Fabric cross-checks need Node.js 20+ and npm.", error);
-        }
-
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(timeout))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish within {timeout}.");
-            }
-
-            return (process.ExitCode, output.Result, error.Result);
-        }
+        // --ignore-scripts: the optional HSM module (pkcs11js) would need a native build the checks do not use.
+        NpmPackages.EnsureInstalled(
+            Directory, ["@hyperledger/fabric-gateway/package.json"], RequiredBy, ["--ignore-scripts"], TimeSpan.FromMinutes(5));
+        return Directory;
     }
 }

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
+using HybridEhr.Testing;
 
 namespace HybridEhr.Clients.Substrate.Tests;
 
@@ -10,6 +10,8 @@ namespace HybridEhr.Clients.Substrate.Tests;
 /// </summary>
 public sealed class PolkadotJs
 {
+    private const string RequiredBy = "the Substrate cross-checks need Node.js and npm on PATH";
+
     private static readonly Lock InstallLock = new();
     private static bool installed;
 
@@ -28,7 +30,8 @@ public sealed class PolkadotJs
     /// <summary>Runs one crosscheck.mjs command with <paramref name="input"/> as JSON on stdin and returns its JSON answer.</summary>
     public JsonElement Run(string command, object input)
     {
-        var (exitCode, stdout, stderr) = Execute("node", ["crosscheck.mjs", command], Directory, JsonSerializer.Serialize(input), TimeSpan.FromMinutes(2));
+        var (exitCode, stdout, stderr) = ExternalTool.Run(
+            "node", ["crosscheck.mjs", command], Directory, TimeSpan.FromMinutes(2), RequiredBy, JsonSerializer.Serialize(input));
         if (exitCode != 0)
         {
             throw new InvalidOperationException($"node crosscheck.mjs {command} failed ({exitCode}): {stderr}");
@@ -47,73 +50,13 @@ public sealed class PolkadotJs
                 return;
             }
 
-            var (nodeExit, _, _) = TryExecute("node", ["--version"], directory);
-            if (nodeExit != 0)
-            {
-                throw new InvalidOperationException("node is not installed: the Substrate cross-checks need Node.js (and npm) on PATH");
-            }
-
-            if (!System.IO.Directory.Exists(Path.Combine(directory, "node_modules", "@polkadot", "api-contract")))
-            {
-                var hasLock = File.Exists(Path.Combine(directory, "package-lock.json"));
-                var (exitCode, stdout, stderr) = Execute("npm", hasLock ? ["ci", "--no-audit", "--no-fund"] : ["install", "--no-audit", "--no-fund"], directory, null, TimeSpan.FromMinutes(10));
-                if (exitCode != 0)
-                {
-                    throw new InvalidOperationException($"npm {(hasLock ? "ci" : "install")} in {directory} failed ({exitCode}): {stdout}\n{stderr}");
-                }
-            }
-
-            foreach (var package in new[] { "types", "types-support", "api-contract", "util-crypto", "keyring" })
-            {
-                if (!System.IO.Directory.Exists(Path.Combine(directory, "node_modules", "@polkadot", package)))
-                {
-                    throw new InvalidOperationException($"@polkadot/{package} is missing from {directory}/node_modules after npm ran");
-                }
-            }
-
+            // The same folder (and so the same inter-process lock) as the contracts node simulator's metadata loader.
+            NpmPackages.EnsureInstalled(
+                directory,
+                ["@polkadot/types", "@polkadot/types-support", "@polkadot/api-contract", "@polkadot/util-crypto", "@polkadot/keyring"],
+                RequiredBy);
             installed = true;
         }
-    }
-
-    private static (int ExitCode, string Stdout, string Stderr) TryExecute(string file, string[] arguments, string directory)
-    {
-        try
-        {
-            return Execute(file, arguments, directory, null, TimeSpan.FromSeconds(30));
-        }
-        catch (System.ComponentModel.Win32Exception error)
-        {
-            return (-1, "", error.Message);
-        }
-    }
-
-    private static (int ExitCode, string Stdout, string Stderr) Execute(string file, string[] arguments, string directory, string? stdin, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(file)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardInput.Write(stdin ?? "");
-        process.StandardInput.Close();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish within {timeout}");
-        }
-
-        return (process.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
     }
 }
 

@@ -40,6 +40,35 @@ public abstract class EndToEndTest(InMemorySystemFixture fixture)
         Notes = { new ClinicalNote { NoteId = "n1", Text = "Cough and fever for three days." } },
     };
 
+    /// <summary>
+    /// The paper's Figures 8, 10 and 11: the doctor uploads an image of the record, links it in a new version; patient
+    /// and doctor both read the record and download the image; the record verifies against its chain anchor.
+    /// </summary>
+    protected async Task<(UploadImageResponse Upload, GetRecordHistoryResponse History)> AddImageReadAndVerifyAsync(
+        Actor doctor, Actor patient, CreateRecordResponse created, byte[] image)
+    {
+        var upload = await UploadAsync(doctor, patient, created.RecordId, image);
+        var document = SampleDocument();
+        document.Images.Add(new ImageReference { TokenId = upload.TokenId, ContentHash = upload.ContentHash, Modality = "XR", Description = "chest" });
+        var updated = await Api.Records.Call<UpdateRecordRequest, UpdateRecordResponse>(new UpdateRecordRequest
+        {
+            RecordId = created.RecordId, ExpectedVersion = created.Version.Version, Document = document, ChangeReason = "x-ray added",
+        }, doctor.Token);
+        Assert.True(updated.Version.Version > created.Version.Version);
+
+        foreach (var reader in new[] { patient, doctor })
+        {
+            var read = await Api.Records.Call<GetRecordRequest, GetRecordResponse>(new GetRecordRequest { RecordId = created.RecordId }, reader.Token);
+            Assert.Equal(document, read.Record.Document);
+            Assert.Equal(image, await DownloadAsync(reader, upload.TokenId));
+        }
+
+        var verify = await Api.Records.Call<VerifyRecordRequest, VerifyRecordResponse>(new VerifyRecordRequest { RecordId = created.RecordId }, patient.Token);
+        Assert.Equal(IntegrityVerdict.Verified, verify.Verdict);
+        var history = await Api.Records.Call<GetRecordHistoryRequest, GetRecordHistoryResponse>(new GetRecordHistoryRequest { RecordId = created.RecordId }, patient.Token);
+        return (upload, history);
+    }
+
     protected async Task<UploadImageResponse> UploadAsync(Actor doctor, Actor patient, string recordId, byte[] image, string contentType = "image/png")
     {
         using var call = Api.Images.ClientStream<UploadImageRequest, UploadImageResponse>(doctor.Token);

@@ -211,29 +211,10 @@ public sealed class FabricNetworkTests(FabricSystemFixture fixture) : EndToEndTe
         var created = await CreateRecordAsync(doctor, patient);
 
         var image = Bytes.Png(200_000, seed: 11);
-        var upload = await UploadAsync(doctor, patient, created.RecordId, image);
+        var (upload, history) = await AddImageReadAndVerifyAsync(doctor, patient, created, image);
         Assert.Equal(doctor.AccountId, upload.Token.MintedByAccountId);
         Assert.Equal(patient.AccountId, upload.Token.OwnerAccountId);
         Assert.Equal(Api.HospitalA, upload.Token.OrganisationMspId);
-
-        var document = SampleDocument();
-        document.Images.Add(new ImageReference { TokenId = upload.TokenId, ContentHash = upload.ContentHash, Modality = "XR", Description = "chest" });
-        var updated = await Api.Records.Call<UpdateRecordRequest, UpdateRecordResponse>(new UpdateRecordRequest
-        {
-            RecordId = created.RecordId, ExpectedVersion = created.Version.Version, Document = document, ChangeReason = "x-ray added",
-        }, doctor.Token);
-        Assert.True(updated.Version.Version > created.Version.Version);
-
-        foreach (var reader in new[] { patient, doctor })
-        {
-            var read = await Api.Records.Call<GetRecordRequest, GetRecordResponse>(new GetRecordRequest { RecordId = created.RecordId }, reader.Token);
-            Assert.Equal(document, read.Record.Document);
-            Assert.Equal(image, await DownloadAsync(reader, upload.TokenId));
-        }
-
-        var verify = await Api.Records.Call<VerifyRecordRequest, VerifyRecordResponse>(new VerifyRecordRequest { RecordId = created.RecordId }, patient.Token);
-        Assert.Equal(IntegrityVerdict.Verified, verify.Verdict);
-        var history = await Api.Records.Call<GetRecordHistoryRequest, GetRecordHistoryResponse>(new GetRecordHistoryRequest { RecordId = created.RecordId }, patient.Token);
         Assert.True(history.Versions.Count >= 2);
         Assert.All(history.Versions, version =>
         {

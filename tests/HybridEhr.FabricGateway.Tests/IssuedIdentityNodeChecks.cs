@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Reflection;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using HybridEhr.FabricGateway.Identities;
+using HybridEhr.Testing;
 using Xunit;
 
 namespace HybridEhr.FabricGateway.Tests;
@@ -95,6 +95,8 @@ public sealed class IssuedIdentityNodeChecks : IDisposable
 /// <summary>Runs node/identitycheck.js against chaincode/fabric's fabric-shim and compiled chaincode.</summary>
 public static class IdentityCheck
 {
+    private const string RequiredBy = "the identity checks of the issued certificates need Node.js 20+ and npm";
+
     private static readonly Lazy<string> Chaincode = new(Prepare, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private static string Metadata(string key) => typeof(IdentityCheck).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
@@ -107,7 +109,8 @@ public static class IdentityCheck
         File.WriteAllText(inputPath, JsonSerializer.Serialize(input));
         try
         {
-            var (exitCode, output, error) = Execute("node", ["identitycheck.js", chaincode, inputPath], Metadata("IdentityCheckDirectory"), TimeSpan.FromMinutes(1));
+            var (exitCode, output, error) = ExternalTool.Run(
+                "node", ["identitycheck.js", chaincode, inputPath], Metadata("IdentityCheckDirectory"), TimeSpan.FromMinutes(1), RequiredBy);
             return exitCode == 0
                 ? JsonNode.Parse(output)!.AsObject()
                 : throw new InvalidOperationException($"node identitycheck.js failed ({exitCode}): {error}");
@@ -122,62 +125,16 @@ public static class IdentityCheck
     private static string Prepare()
     {
         var directory = Metadata("ChaincodeDirectory");
-        if (!File.Exists(Path.Combine(directory, "node_modules", "fabric-shim", "package.json")))
-        {
-            Require(Execute("npm", ["ci", "--no-audit", "--no-fund"], directory, TimeSpan.FromMinutes(5)), "npm ci", directory);
-        }
-
+        NpmPackages.EnsureInstalled(directory, ["fabric-shim/package.json"], RequiredBy, timeout: TimeSpan.FromMinutes(5));
         if (!File.Exists(Path.Combine(directory, "dist", "src", "ledger.js")))
         {
-            Require(Execute("npm", ["run", "build"], directory, TimeSpan.FromMinutes(2)), "npm run build", directory);
+            var (exitCode, output, error) = ExternalTool.Run("npm", ["run", "build"], directory, TimeSpan.FromMinutes(2), RequiredBy);
+            if (exitCode != 0)
+            {
+                throw new InvalidOperationException($"npm run build in {directory} failed ({exitCode}): {output}\n{error}");
+            }
         }
 
         return directory;
-    }
-
-    private static void Require((int ExitCode, string Output, string Error) result, string what, string directory)
-    {
-        if (result.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{what} in {directory} failed ({result.ExitCode}): {result.Output}\n{result.Error}");
-        }
-    }
-
-    private static (int ExitCode, string Output, string Error) Execute(string program, string[] arguments, string directory, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"{program} did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception error)
-        {
-            throw new InvalidOperationException($"'{program}' is not installed or not on PATH; these checks need Node.js 20+ and npm.", error);
-        }
-
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(timeout))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish within {timeout}.");
-            }
-
-            return (process.ExitCode, output.Result, error.Result);
-        }
     }
 }

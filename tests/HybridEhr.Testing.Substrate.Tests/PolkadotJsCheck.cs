@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace HybridEhr.Testing.Substrate.Tests;
@@ -52,32 +51,10 @@ public static class PolkadotJsCheck
 
     private static JsonElement Run(string[] arguments, object input)
     {
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = Folder,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.StandardInput.Write(JsonSerializer.Serialize(input));
-        process.StandardInput.Close();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("polkadot-js did not answer within 2 minutes");
-        }
-
-        Assert.True(process.ExitCode == 0, $"node failed ({process.ExitCode}): {stderr.Result}");
-        using var document = JsonDocument.Parse(stdout.Result);
+        var (exitCode, stdout, stderr) = ExternalTool.Run(
+            "node", arguments, Folder, TimeSpan.FromMinutes(2), "the polkadot-js checks of the simulator need Node.js", JsonSerializer.Serialize(input));
+        Assert.True(exitCode == 0, $"node failed ({exitCode}): {stderr}");
+        using var document = JsonDocument.Parse(stdout);
         return document.RootElement.Clone();
     }
 }

@@ -50,7 +50,6 @@ internal sealed class ContractExecutor
     private readonly InkJson json;
     private readonly TypedCodec codec;
     private readonly AccessControlContract contract = new();
-    private readonly Dictionary<string, bool[]> indexedFields;
     private readonly BigInteger depositPerByte;
     private readonly BigInteger depositPerItem;
 
@@ -60,7 +59,6 @@ internal sealed class ContractExecutor
         abi = new InkAbi(ink);
         json = new InkJson(abi);
         codec = new TypedCodec(ink.Types);
-        indexedFields = ReadIndexedFields(inkMetadataPath);
         var runtimeCodec = new TypedCodec(runtime.Types);
         BigInteger Constant(string name)
         {
@@ -209,7 +207,6 @@ internal sealed class ContractExecutor
     {
         var inkEvent = ink.Events.FirstOrDefault(e => e.Label == name)
             ?? throw new InvalidOperationException($"the contract emitted '{name}', which its ink! metadata does not declare");
-        var indexed = indexedFields[name];
         var data = new ScaleWriter();
         var topics = new List<byte[]>();
         if (inkEvent.SignatureTopic is { } signature)
@@ -222,7 +219,7 @@ internal sealed class ContractExecutor
             var field = inkEvent.Fields[i];
             var encoded = codec.Encode(field.Type, json.FromJson(field.Type, payload[field.Label], $"{name}.{field.Label}"));
             data.Raw(encoded);
-            if (indexed[i])
+            if (field.Indexed)
             {
                 // ink! 5: a topic is the field's encoding when it fits in 32 bytes (zero-padded), else its blake2b-256.
                 var topic = new byte[32];
@@ -238,15 +235,4 @@ internal sealed class ContractExecutor
         ink.Types[typeId].Parameters.FirstOrDefault(p => p.Name == name)?.Type;
 
     private bool IsResult(uint typeId) => ink.Types[typeId] is { Path: ["Result"], Definition: VariantType };
-
-    // InkMetadata keeps event fields without their "indexed" flag; read it from the same file.
-    private static Dictionary<string, bool[]> ReadIndexedFields(string path)
-    {
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        return document.RootElement.GetProperty("spec").GetProperty("events").EnumerateArray().ToDictionary(
-            e => e.GetProperty("label").GetString()!,
-            e => e.GetProperty("args").EnumerateArray()
-                .Select(arg => arg.TryGetProperty("indexed", out var flag) && flag.GetBoolean()).ToArray(),
-            StringComparer.Ordinal);
-    }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using HybridEhr.Clients.Substrate.Chain;
 using HybridEhr.Clients.Substrate.Extrinsics;
@@ -104,8 +103,7 @@ public sealed class ContractEventFollower(
         }
     }
 
-    private static bool IsTransient(Exception ex) =>
-        ex is Rpc.RpcException or WebSocketException or IOException or TimeoutException or HttpRequestException or ExtrinsicFailedException;
+    private static bool IsTransient(Exception ex) => Rpc.NodeFailures.IsTransient(ex) || ex is ExtrinsicFailedException;
 
     private async Task WriteCheckpointAsync(CancellationToken cancellationToken)
     {

@@ -73,7 +73,10 @@ public sealed class InkMetadata
         e.GetProperty("label").GetString()!,
         (byte)index,
         e.TryGetProperty("signature_topic", out var topic) && topic.ValueKind == JsonValueKind.String ? Hex.Decode(topic.GetString()!) : null,
-        [.. e.GetProperty("args").EnumerateArray().Select(arg => new InkArgument(arg.GetProperty("label").GetString()!, TypeId(arg.GetProperty("type"))))]);
+        [.. e.GetProperty("args").EnumerateArray().Select(arg => new InkArgument(
+            arg.GetProperty("label").GetString()!,
+            TypeId(arg.GetProperty("type")),
+            arg.TryGetProperty("indexed", out var indexed) && indexed.ValueKind == JsonValueKind.True))]);
 
     private static uint TypeId(JsonElement typeSpec) => typeSpec.GetProperty("type").GetUInt32();
 
@@ -119,7 +122,8 @@ public sealed class InkMetadata
             : [];
 }
 
-public sealed record InkArgument(string Label, uint Type);
+/// <param name="Indexed">For event fields: whether the field is also a topic of the event.</param>
+public sealed record InkArgument(string Label, uint Type, bool Indexed = false);
 
 public sealed record InkMessage(string Label, byte[] Selector, IReadOnlyList<InkArgument> Arguments, uint? ReturnType, bool Mutates, bool Payable);
 

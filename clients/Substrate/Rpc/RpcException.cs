@@ -28,3 +28,14 @@ public sealed class RpcException : Exception
 
     public new string? Data { get; }
 }
+
+/// <summary>Which failures of talking to a node are worth retrying later rather than answers to report.</summary>
+public static class NodeFailures
+{
+    /// <summary>
+    /// True when the node could not be reached, the connection broke or timed out, or the node refused the request
+    /// (an RPC error such as a stale nonce): trying again later may succeed.
+    /// </summary>
+    public static bool IsTransient(Exception exception) =>
+        exception is RpcException or System.Net.WebSockets.WebSocketException or IOException or TimeoutException or HttpRequestException;
+}

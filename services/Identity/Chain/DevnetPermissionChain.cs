@@ -9,6 +9,10 @@ namespace HybridEhr.Identity.Chain;
 /// <summary>The permission chain on the devnet (configuration "Services:devnet"), through <see cref="DevnetChain"/>.</summary>
 public sealed class DevnetPermissionChain(Func<DevnetChain> chainFactory, DevnetKey registrar) : IPermissionChain
 {
+    private AccessControlReads? _reads;
+
+    private AccessControlReads Reads => _reads ??= new AccessControlReads(QueryAsync);
+
     public const string Contract = "access_control";
     private const int ConflictRetries = 3;
 
@@ -55,30 +59,11 @@ public sealed class DevnetPermissionChain(Func<DevnetChain> chainFactory, Devnet
         };
     }
 
-    public async Task<bool> UserExistsAsync(string accountId, CancellationToken cancellationToken) =>
-        (await QueryAsync(accountId, "user_exists", new JsonObject { ["account"] = accountId }, cancellationToken).ConfigureAwait(false))
-        ?.GetValue<bool>() ?? false;
+    public Task<bool> UserExistsAsync(string accountId, CancellationToken cancellationToken) => Reads.UserExistsAsync(accountId, cancellationToken);
 
-    public async Task<string?> UserRoleAsync(string accountId, CancellationToken cancellationToken) =>
-        (await QueryAsync(accountId, "user_role", new JsonObject { ["account"] = accountId }, cancellationToken).ConfigureAwait(false))
-        ?.GetValue<string>();
+    public Task<string?> UserRoleAsync(string accountId, CancellationToken cancellationToken) => Reads.UserRoleAsync(accountId, cancellationToken);
 
-    public async Task<ChainUser?> GetUserAsync(string accountId, CancellationToken cancellationToken)
-    {
-        if (await UserExistsAsync(accountId, cancellationToken).ConfigureAwait(false) is false)
-        {
-            return null;
-        }
-
-        var user = (await QueryAsync(accountId, "get_user", new JsonObject { ["account"] = accountId }, cancellationToken).ConfigureAwait(false))?.AsObject();
-        return user is null
-            ? null
-            : new ChainUser(
-                user["account"]!.GetValue<string>(),
-                user["role"]!.GetValue<string>(),
-                user["document_id_hash"]!.GetValue<string>(),
-                DateTimeOffset.FromUnixTimeMilliseconds(user["registered_at"]!.GetValue<long>()));
-    }
+    public Task<ChainUser?> GetUserAsync(string accountId, CancellationToken cancellationToken) => Reads.GetUserAsync(accountId, cancellationToken);
 
     public async Task<string?> FindAddUserTxIdAsync(string accountId, CancellationToken cancellationToken)
     {

@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using HybridEhr.Clients.Devnet;
 using HybridEhr.Clients.Substrate.Chain;
@@ -17,6 +16,10 @@ namespace HybridEhr.Identity.Chain;
 /// </summary>
 public sealed class SubstratePermissionChain(ContractConnection connection, DevnetKey registrar) : IPermissionChain
 {
+    private AccessControlReads? _reads;
+
+    private AccessControlReads Reads => _reads ??= new AccessControlReads(QueryAsync);
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         try
@@ -69,30 +72,11 @@ public sealed class SubstratePermissionChain(ContractConnection connection, Devn
         }
     }
 
-    public async Task<bool> UserExistsAsync(string accountId, CancellationToken cancellationToken) =>
-        (await QueryAsync(accountId, "user_exists", new JsonObject { ["account"] = accountId }, cancellationToken).ConfigureAwait(false))
-        ?.GetValue<bool>() ?? false;
+    public Task<bool> UserExistsAsync(string accountId, CancellationToken cancellationToken) => Reads.UserExistsAsync(accountId, cancellationToken);
 
-    public async Task<string?> UserRoleAsync(string accountId, CancellationToken cancellationToken) =>
-        (await QueryAsync(accountId, "user_role", new JsonObject { ["account"] = accountId }, cancellationToken).ConfigureAwait(false))
-        ?.GetValue<string>();
+    public Task<string?> UserRoleAsync(string accountId, CancellationToken cancellationToken) => Reads.UserRoleAsync(accountId, cancellationToken);
 
-    public async Task<ChainUser?> GetUserAsync(string accountId, CancellationToken cancellationToken)
-    {
-        if (await UserExistsAsync(accountId, cancellationToken).ConfigureAwait(false) is false)
-        {
-            return null;
-        }
-
-        var user = (await QueryAsync(accountId, "get_user", new JsonObject { ["account"] = accountId }, cancellationToken).ConfigureAwait(false))?.AsObject();
-        return user is null
-            ? null
-            : new ChainUser(
-                user["account"]!.GetValue<string>(),
-                user["role"]!.GetValue<string>(),
-                user["document_id_hash"]!.GetValue<string>(),
-                DateTimeOffset.FromUnixTimeMilliseconds(user["registered_at"]!.GetValue<long>()));
-    }
+    public Task<ChainUser?> GetUserAsync(string accountId, CancellationToken cancellationToken) => Reads.GetUserAsync(accountId, cancellationToken);
 
     /// <summary>A node keeps no index from account to transaction; recovery does without the id.</summary>
     public Task<string?> FindAddUserTxIdAsync(string accountId, CancellationToken cancellationToken) => Task.FromResult<string?>(null);
@@ -164,8 +148,7 @@ public sealed class SubstratePermissionChain(ContractConnection connection, Devn
     }
 
     private static bool IsUnreachable(Exception ex, CancellationToken cancellationToken) =>
-        !cancellationToken.IsCancellationRequested
-        && ex is Clients.Substrate.Rpc.RpcException or WebSocketException or IOException or TimeoutException or HttpRequestException;
+        !cancellationToken.IsCancellationRequested && Clients.Substrate.Rpc.NodeFailures.IsTransient(ex);
 
     private static RpcException Unavailable(Exception ex) =>
         new(StatusCode.Unavailable, $"The permission chain's node cannot be reached right now ({ex.Message}); try again.");

@@ -1,4 +1,3 @@
-using System.Net.WebSockets;
 using System.Text.Json.Nodes;
 using HybridEhr.Clients.Devnet;
 using HybridEhr.Clients.Substrate.Chain;
@@ -171,9 +170,8 @@ public sealed class SubstratePermissionChain(ContractConnection connection) : IP
     private static ChainSubmission Refused(string validationCode, string errorCode, string message) =>
         new("", validationCode, errorCode, message, 0, 0, "", []);
 
-    internal static bool IsUnreachable(Exception ex, CancellationToken cancellationToken) =>
-        !cancellationToken.IsCancellationRequested
-        && ex is Clients.Substrate.Rpc.RpcException or WebSocketException or IOException or TimeoutException or HttpRequestException;
+    private static bool IsUnreachable(Exception ex, CancellationToken cancellationToken) =>
+        !cancellationToken.IsCancellationRequested && Clients.Substrate.Rpc.NodeFailures.IsTransient(ex);
 
     private static RpcException Unreachable(Exception ex) =>
         new(StatusCode.Unavailable, $"The permission chain's node cannot be reached right now ({ex.Message}); try again shortly.");
