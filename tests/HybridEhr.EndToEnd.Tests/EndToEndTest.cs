@@ -2,6 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using HybridEhr.Contracts.ImageNft.V1;
 using HybridEhr.Contracts.Permissions.V1;
 using HybridEhr.Contracts.Records.V1;
+using HybridEhr.Grpc;
 using Xunit;
 
 // One system per transport, shared by the test classes of its collection; collections run one after the other,
@@ -39,6 +40,17 @@ public abstract class EndToEndTest(InMemorySystemFixture fixture)
         Diagnoses = { new Diagnosis { Code = new Coding { System = CodeSystem.Icd10Cm, Code = "J18.9", Display = "Pneumonia, unspecified organism" } } },
         Notes = { new ClinicalNote { NoteId = "n1", Text = "Cough and fever for three days." } },
     };
+
+    /// <summary>Table 3 case 2: the patient revokes; the doctor is refused the record at once, the patient still reads it.</summary>
+    protected async Task RevokeAndExpectOnlyThePatientReadsAsync(Actor patient, Actor doctor, string recordId)
+    {
+        await Api.Permissions.Call<RevokePermissionRequest, RevokePermissionResponse>(new RevokePermissionRequest { DoctorAccountId = doctor.AccountId }, patient.Token);
+
+        await RpcAssert.FailsWith(StatusCode.PermissionDenied,
+            () => Api.Records.Call<GetRecordRequest, GetRecordResponse>(new GetRecordRequest { RecordId = recordId }, doctor.Token));
+        var stillOwn = await Api.Records.Call<GetRecordRequest, GetRecordResponse>(new GetRecordRequest { RecordId = recordId }, patient.Token);
+        Assert.Equal(recordId, stillOwn.Record.RecordId);
+    }
 
     /// <summary>
     /// The paper's Figures 8, 10 and 11: the doctor uploads an image of the record, links it in a new version; patient

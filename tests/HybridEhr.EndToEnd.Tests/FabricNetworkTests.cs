@@ -248,12 +248,7 @@ public sealed class FabricNetworkTests(FabricSystemFixture fixture) : EndToEndTe
 
         var (owner, doctor) = await GrantedPairAsync("Karla", "Luis");
         var created = await CreateRecordAsync(doctor, owner);
-        await Api.Permissions.Call<RevokePermissionRequest, RevokePermissionResponse>(new RevokePermissionRequest { DoctorAccountId = doctor.AccountId }, owner.Token);
-
-        await RpcAssert.FailsWith(StatusCode.PermissionDenied,
-            () => Api.Records.Call<GetRecordRequest, GetRecordResponse>(new GetRecordRequest { RecordId = created.RecordId }, doctor.Token));
-        var stillOwn = await Api.Records.Call<GetRecordRequest, GetRecordResponse>(new GetRecordRequest { RecordId = created.RecordId }, owner.Token);
-        Assert.Equal(created.RecordId, stillOwn.Record.RecordId);
+        await RevokeAndExpectOnlyThePatientReadsAsync(owner, doctor, created.RecordId);
     }
 
     /// <summary>Patients have no Fabric identity: the gateway refuses to sign a records-chain write for them, saying why.</summary>

@@ -105,12 +105,7 @@ public abstract class PaperFlowTests(InMemorySystemFixture fixture) : EndToEndTe
         var (patient, doctor) = await GrantedPairAsync("Karla", "Luis");
         var created = await CreateRecordAsync(doctor, patient);
 
-        await Api.Permissions.Call<RevokePermissionRequest, RevokePermissionResponse>(new RevokePermissionRequest { DoctorAccountId = doctor.AccountId }, patient.Token);
-
-        await RpcAssert.FailsWith(StatusCode.PermissionDenied,
-            () => Api.Records.Call<GetRecordRequest, GetRecordResponse>(new GetRecordRequest { RecordId = created.RecordId }, doctor.Token));
-        var stillOwn = await Api.Records.Call<GetRecordRequest, GetRecordResponse>(new GetRecordRequest { RecordId = created.RecordId }, patient.Token);
-        Assert.Equal(created.RecordId, stillOwn.Record.RecordId);
+        await RevokeAndExpectOnlyThePatientReadsAsync(patient, doctor, created.RecordId);
     }
 
     [Fact]
