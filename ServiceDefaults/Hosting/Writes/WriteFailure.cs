@@ -1,0 +1,36 @@
+using System.Net.Http;
+using System.Net.Sockets;
+
+namespace HybridEhr.ServiceDefaults.Writes;
+
+/// <summary>
+/// What a failed write to another process proves about its outcome. Only a connection that was never made proves
+/// the request never left; a cut after sending, a reset, a deadline or a remote "unavailable" may hide a write the
+/// other side already committed, so callers must reconcile against the source of truth instead of undoing.
+/// </summary>
+public static class WriteFailure
+{
+    /// <summary>
+    /// True only when the call failed before any byte of the request could reach the server: the TCP connection was
+    /// refused (nobody listening) or the host name did not resolve. Everything else is an unknown outcome.
+    /// </summary>
+    public static bool ProvesNotSent(Exception error)
+    {
+        for (var cause = error; cause is not null; cause = cause.InnerException)
+        {
+            switch (cause)
+            {
+                case SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NoData }:
+                    return true;
+                case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError }:
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The sentence a client reads when a write's outcome is not known yet; the retry key finishes it.</summary>
+    public static string BeingConfirmed(string what) =>
+        $"The outcome of {what} is being confirmed against the chain; retry with the same idempotency key to get its result.";
+}
