@@ -68,7 +68,6 @@ public sealed class Proposal
         {
             TransactionId = TransactionId,
             Envelope = response.PreparedTransaction,
-            Result = response.Result,
         };
         return new Transaction(_client, _gateway, ChannelName, prepared);
     }

@@ -28,7 +28,7 @@ public sealed class Transaction
     public string ChannelName { get; }
 
     /// <summary>What the transaction function returned when it was endorsed.</summary>
-    public byte[] Result => _prepared.Result is { } response ? response.Payload.ToByteArray() : ResultFromEnvelope(_prepared.Envelope);
+    public byte[] Result => ResultFromEnvelope(_prepared.Envelope);
 
     /// <summary>The serialised gateway.PreparedTransaction, for offline signing.</summary>
     public byte[] Bytes => _prepared.ToByteArray();
@@ -51,7 +51,7 @@ public sealed class Transaction
         return new SubmittedTransaction(_client, _gateway, ChannelName, TransactionId, Result);
     }
 
-    /// <summary>Older gateways leave EndorseResponse.result empty: the chaincode response is inside the envelope.</summary>
+    /// <summary>The gateway protocol returns only the envelope; the chaincode response is its first action's ChaincodeAction.</summary>
     private static byte[] ResultFromEnvelope(Common.Envelope envelope)
     {
         var payload = FabricPayload.Parser.ParseFrom(envelope.Payload);

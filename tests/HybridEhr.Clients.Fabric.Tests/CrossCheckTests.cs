@@ -57,13 +57,11 @@ public sealed class CrossCheckTests : IDisposable
         Assert.Equal(Convert.ToBase64String(proposal.Digest), Text(decoded, "digest"));
     }
 
-    [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void OurSignedTransactionDecodesWithTheOfficialProtos(bool resultInEndorseResponse)
+    [Fact]
+    public void OurSignedTransactionDecodesWithTheOfficialProtos()
     {
         var proposal = _client.NewSignedProposal();
-        var prepared = OfflineClient.PreparedFor(proposal, """{"version":1}""", resultInEndorseResponse);
+        var prepared = OfflineClient.PreparedFor(proposal, """{"version":1}""");
         var unsigned = _client.Gateway.NewTransaction(prepared.ToByteArray());
         var signed = _client.Gateway.NewSignedTransaction(unsigned.Bytes, _client.Signer.Sign(unsigned.Digest));
 

@@ -80,8 +80,8 @@ public sealed class FakeGatewayService(FakeGatewayState state) : IGrpcService
             throw EndorsementFailure(context, "SOULBOUND: image tokens are soulbound to their patient and never transfer");
         }
 
-        var (envelope, response) = FakeEnvelopes.Endorsed(request.ProposedTransaction, $"{function}({string.Join(",", arguments)})");
-        return Task.FromResult(new EndorseResponse { Result = response, PreparedTransaction = envelope });
+        var (envelope, _) = FakeEnvelopes.Endorsed(request.ProposedTransaction, $"{function}({string.Join(",", arguments)})");
+        return Task.FromResult(new EndorseResponse { PreparedTransaction = envelope });
     }
 
     public Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)

@@ -50,16 +50,11 @@ public sealed class OfflineClient : IDisposable
     }
 
     /// <summary>The prepared transaction a gateway would return from Endorse for <paramref name="proposal"/>.</summary>
-    public static PreparedTransaction PreparedFor(Proposal proposal, string result, bool resultInResponse)
+    public static PreparedTransaction PreparedFor(Proposal proposal, string result)
     {
         var proposed = ProposedTransaction.Parser.ParseFrom(proposal.Bytes);
-        var (envelope, response) = FakeEnvelopes.Endorsed(proposed.Proposal, result);
-        return new PreparedTransaction
-        {
-            TransactionId = proposal.TransactionId,
-            Envelope = envelope,
-            Result = resultInResponse ? response : null,
-        };
+        var (envelope, _) = FakeEnvelopes.Endorsed(proposed.Proposal, result);
+        return new PreparedTransaction { TransactionId = proposal.TransactionId, Envelope = envelope };
     }
 
     public void Dispose() => _unusedChannel.Dispose();

@@ -257,8 +257,14 @@ public sealed class FabricNetworkTests(FabricSystemFixture fixture) : EndToEndTe
     {
         var patient = await Api.RegisterPatientAsync("Nora");
         var request = new SubmitRequest { Function = "create_record" };
-        request.Args.Add(ByteString.CopyFromUtf8("""{"record_id":"ehr-x","patient":"0x""" + new string('a', 64)
-            + """","plaintext_hash":"""" + new string('b', 64) + """","ciphertext_hash":"""" + new string('c', 64) + "\"}"));
+        // Valid JSON (serialised, not concatenated), so the chaincode refuses the signer, not the argument.
+        request.Args.Add(ByteString.CopyFromUtf8(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["record_id"] = "ehr-x",
+            ["patient"] = "0x" + new string('a', 64),
+            ["plaintext_hash"] = new string('b', 64),
+            ["ciphertext_hash"] = new string('c', 64),
+        })));
 
         var error = await RpcAssert.FailsWith(StatusCode.FailedPrecondition,
             () => Api.FabricGateway.Call<SubmitRequest, SubmitResponse>(request, patient.Token));

@@ -4,6 +4,7 @@
 //   decode-proposal     {proposedTransaction (base64 gateway.ProposedTransaction)}
 //   decode-transaction  {preparedTransaction (base64 gateway.PreparedTransaction)}
 //   decode-signed-request {kind ('commit-status'|'chaincode-events'), request, signature (base64)}
+//   encode-responses    {} → every gateway response we decode, built by the official encoder with each field set
 //   build-proposal      {mspId, certificatePem, privateKeyPem, channel, chaincode, contract?, transaction, arguments[], transient{}, endorsingOrganizations[]}
 // Binary values travel as base64.
 
@@ -154,7 +155,104 @@ function buildProposal(input) {
     }
 }
 
+const bytesOf = (text) => new Uint8Array(Buffer.from(text, 'utf8'));
+
+/** An endorsed envelope as peers build it: payload → transaction → action → proposal response → chaincode action. */
+function endorsedEnvelope(expected) {
+    const response = new peer.Response();
+    response.setStatus(expected.chaincodeStatus);
+    response.setMessage(expected.chaincodeMessage);
+    response.setPayload(bytesOf(expected.chaincodeResult));
+    const chaincodeEvent = new peer.ChaincodeEvent();
+    chaincodeEvent.setChaincodeId(expected.chaincode);
+    chaincodeEvent.setTxId(expected.transactionId);
+    chaincodeEvent.setEventName(expected.eventName);
+    chaincodeEvent.setPayload(bytesOf(expected.eventPayload));
+    const chaincodeAction = new peer.ChaincodeAction();
+    chaincodeAction.setResults(bytesOf('rwset'));
+    chaincodeAction.setEvents(chaincodeEvent.serializeBinary());
+    chaincodeAction.setResponse(response);
+    const responsePayload = new peer.ProposalResponsePayload();
+    responsePayload.setProposalHash(bytesOf('proposal-hash'));
+    responsePayload.setExtension$(chaincodeAction.serializeBinary());
+    const endorsement = new peer.Endorsement();
+    endorsement.setEndorser(bytesOf('endorser'));
+    endorsement.setSignature(bytesOf('endorsement-signature'));
+    const endorsedAction = new peer.ChaincodeEndorsedAction();
+    endorsedAction.setProposalResponsePayload(responsePayload.serializeBinary());
+    endorsedAction.setEndorsementsList([endorsement]);
+    const actionPayload = new peer.ChaincodeActionPayload();
+    actionPayload.setChaincodeProposalPayload(bytesOf('proposal-payload'));
+    actionPayload.setAction(endorsedAction);
+    const action = new peer.TransactionAction();
+    action.setHeader(bytesOf('signature-header'));
+    action.setPayload(actionPayload.serializeBinary());
+    const transaction = new peer.Transaction();
+    transaction.setActionsList([action]);
+    const channelHeader = new common.ChannelHeader();
+    channelHeader.setType(common.HeaderType.ENDORSER_TRANSACTION);
+    channelHeader.setChannelId(expected.channel);
+    channelHeader.setTxId(expected.transactionId);
+    const header = new common.Header();
+    header.setChannelHeader(channelHeader.serializeBinary());
+    header.setSignatureHeader(bytesOf('signature-header'));
+    const payload = new common.Payload();
+    payload.setHeader(header);
+    payload.setData(transaction.serializeBinary());
+    const envelope = new common.Envelope();
+    envelope.setPayload(payload.serializeBinary());
+    return envelope;
+}
+
+/** Each response message of the gateway service, encoded by the official protos, and the values put in it. */
+function encodeResponses() {
+    const expected = {
+        transactionId: 'a1b2c3', channel: 'ehr', chaincode: 'records', chaincodeStatus: 200, chaincodeMessage: 'done',
+        chaincodeResult: '{"record_id":"r-1"}', eventName: 'RecordCreated', eventPayload: '{"record_id":"r-1"}',
+        validationCode: peer.TxValidationCode.MVCC_READ_CONFLICT, blockNumber: 4294967301,
+        errorAddress: '127.0.0.1:9051', errorMspId: 'Org2MSP', errorMessage: 'chaincode response 500',
+    };
+    const endorse = new gateway.EndorseResponse();
+    endorse.setPreparedTransaction(endorsedEnvelope(expected));
+
+    const evaluateResult = new peer.Response();
+    evaluateResult.setStatus(expected.chaincodeStatus);
+    evaluateResult.setMessage(expected.chaincodeMessage);
+    evaluateResult.setPayload(bytesOf(expected.chaincodeResult));
+    const evaluate = new gateway.EvaluateResponse();
+    evaluate.setResult(evaluateResult);
+
+    const commitStatus = new gateway.CommitStatusResponse();
+    commitStatus.setResult(expected.validationCode);
+    commitStatus.setBlockNumber(expected.blockNumber);
+
+    const event = new peer.ChaincodeEvent();
+    event.setChaincodeId(expected.chaincode);
+    event.setTxId(expected.transactionId);
+    event.setEventName(expected.eventName);
+    event.setPayload(bytesOf(expected.eventPayload));
+    const events = new gateway.ChaincodeEventsResponse();
+    events.setEventsList([event, event]);
+    events.setBlockNumber(expected.blockNumber);
+
+    const errorDetail = new gateway.ErrorDetail();
+    errorDetail.setAddress(expected.errorAddress);
+    errorDetail.setMspId(expected.errorMspId);
+    errorDetail.setMessage(expected.errorMessage);
+
+    return {
+        expected,
+        endorse: b64(endorse.serializeBinary()),
+        submit: b64(new gateway.SubmitResponse().serializeBinary()),
+        evaluate: b64(evaluate.serializeBinary()),
+        commitStatus: b64(commitStatus.serializeBinary()),
+        chaincodeEvents: b64(events.serializeBinary()),
+        errorDetail: b64(errorDetail.serializeBinary()),
+    };
+}
+
 const commands = {
+    'encode-responses': encodeResponses,
     'decode-proposal': decodeProposal,
     'decode-transaction': decodeTransaction,
     'decode-signed-request': decodeSignedRequest,
