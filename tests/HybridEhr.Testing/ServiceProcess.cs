@@ -70,12 +70,22 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {name}.");
         var service = new ServiceProcess(name, process, address);
-        process.OutputDataReceived += (_, e) => service.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => service.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await service.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
-        return service;
+        try
+        {
+            process.OutputDataReceived += (_, e) => service.Append(e.Data);
+            process.ErrorDataReceived += (_, e) => service.Append(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            await service.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
+            return service;
+        }
+        catch
+        {
+            // Nobody else holds the process yet: a service that never became SERVING would outlive the test run
+            // and keep calling the chains it was pointed at.
+            await service.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Kills the process at once (SIGKILL), as a crash would.</summary>
