@@ -54,7 +54,14 @@ public sealed class EcdsaSigner : ISigner, IDisposable
 
     public byte[] Sign(byte[] digest)
     {
-        var signature = _key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        byte[] signature;
+        // One signer serves every concurrent transaction of an identity, and ECDsa instances are not documented as
+        // safe for concurrent use; a signature takes tens of microseconds, so serialising them costs nothing visible.
+        lock (_key)
+        {
+            signature = _key.SignHash(digest, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
+
         return ToLowSDer(signature);
     }
 

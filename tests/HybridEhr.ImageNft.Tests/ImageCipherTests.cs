@@ -75,8 +75,8 @@ public sealed class ImageCipherTests
     [Fact]
     public void A_wrapped_key_opens_only_for_its_token_and_master_key()
     {
-        using var master = new KeyEncryptionKey(RandomNumberGenerator.GetBytes(32));
-        using var otherMaster = new KeyEncryptionKey(RandomNumberGenerator.GetBytes(32));
+        var master = new KeyEncryptionKey(RandomNumberGenerator.GetBytes(32));
+        var otherMaster = new KeyEncryptionKey(RandomNumberGenerator.GetBytes(32));
         var wrapped = master.Wrap(Key, "token-1");
 
         Assert.Equal(Key, master.Unwrap(wrapped, "token-1"));
@@ -84,6 +84,41 @@ public sealed class ImageCipherTests
         Assert.ThrowsAny<CryptographicException>(() => otherMaster.Unwrap(wrapped, "token-1"));
         wrapped[20] ^= 1;
         Assert.ThrowsAny<CryptographicException>(() => master.Unwrap(wrapped, "token-1"));
+    }
+
+    [Fact]
+    public async Task One_master_key_wraps_and_unwraps_for_fifty_concurrent_callers_without_errors()
+    {
+        // The service holds one KeyEncryptionKey for all calls; a shared AesGcm inside it once failed wraps and
+        // reported intact keys as altered under this kind of load.
+        var master = new KeyEncryptionKey(RandomNumberGenerator.GetBytes(32));
+        var failures = 0;
+        using var start = new ManualResetEventSlim();
+        var callers = Enumerable.Range(0, 50).Select(caller => Task.Factory.StartNew(() =>
+        {
+            start.Wait();
+            for (var i = 0; i < 400; i++)
+            {
+                var tokenId = $"token-{caller}-{i}";
+                var dataKey = RandomNumberGenerator.GetBytes(ImageCipher.KeySize);
+                try
+                {
+                    if (!master.Unwrap(master.Wrap(dataKey, tokenId), tokenId).AsSpan().SequenceEqual(dataKey))
+                    {
+                        Interlocked.Increment(ref failures);
+                    }
+                }
+                catch (CryptographicException)
+                {
+                    Interlocked.Increment(ref failures);
+                }
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+
+        start.Set();
+        await Task.WhenAll(callers);
+
+        Assert.Equal(0, failures);
     }
 
     [Fact]

@@ -289,7 +289,6 @@ public sealed class UseCaseTests : IDisposable
 
     public void Dispose()
     {
-        _master.Dispose();
         _directory.Dispose();
     }
 

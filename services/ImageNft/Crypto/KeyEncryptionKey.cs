@@ -6,12 +6,15 @@ namespace HybridEhr.ImageNft.Crypto;
 /// <summary>
 /// Wraps each image's data key (AES-256-GCM under the master key, bound to the token id), so the master key never
 /// touches image bytes and destroying one wrapped key erases one image (crypto-shredding).
+/// The service shares one instance across concurrent calls, and an <see cref="AesGcm"/> instance is not safe for
+/// concurrent use (a shared one failed wraps and forged false integrity failures under load), so each call makes its
+/// own; constructing one is cheap next to the work around it.
 /// </summary>
-public sealed class KeyEncryptionKey : IDisposable
+public sealed class KeyEncryptionKey
 {
     private const int NonceSize = 12;
     private const int TagSize = 16;
-    private readonly AesGcm _aes;
+    private readonly byte[] _masterKey;
 
     public KeyEncryptionKey(ReadOnlySpan<byte> masterKey)
     {
@@ -20,7 +23,7 @@ public sealed class KeyEncryptionKey : IDisposable
             throw new ArgumentException($"The master key must be {ImageCipher.KeySize} bytes.", nameof(masterKey));
         }
 
-        _aes = new AesGcm(masterKey, TagSize);
+        _masterKey = masterKey.ToArray();
     }
 
     /// <summary>nonce ‖ encrypted key ‖ tag.</summary>
@@ -28,7 +31,8 @@ public sealed class KeyEncryptionKey : IDisposable
     {
         var wrapped = new byte[NonceSize + dataKey.Length + TagSize];
         RandomNumberGenerator.Fill(wrapped.AsSpan(0, NonceSize));
-        _aes.Encrypt(wrapped.AsSpan(0, NonceSize), dataKey, wrapped.AsSpan(NonceSize, dataKey.Length),
+        using var aes = new AesGcm(_masterKey, TagSize);
+        aes.Encrypt(wrapped.AsSpan(0, NonceSize), dataKey, wrapped.AsSpan(NonceSize, dataKey.Length),
             wrapped.AsSpan(NonceSize + dataKey.Length), Context(tokenId));
         return wrapped;
     }
@@ -43,11 +47,10 @@ public sealed class KeyEncryptionKey : IDisposable
         }
 
         var dataKey = new byte[ImageCipher.KeySize];
-        _aes.Decrypt(wrapped[..NonceSize], wrapped.Slice(NonceSize, ImageCipher.KeySize), wrapped[(NonceSize + ImageCipher.KeySize)..], dataKey, Context(tokenId));
+        using var aes = new AesGcm(_masterKey, TagSize);
+        aes.Decrypt(wrapped[..NonceSize], wrapped.Slice(NonceSize, ImageCipher.KeySize), wrapped[(NonceSize + ImageCipher.KeySize)..], dataKey, Context(tokenId));
         return dataKey;
     }
-
-    public void Dispose() => _aes.Dispose();
 
     private static byte[] Context(string tokenId) => Encoding.UTF8.GetBytes("hybridehr/imagenft/data-key/v1:" + tokenId);
 }
