@@ -25,9 +25,39 @@ public sealed class ChainErrorsTests
     [Theory]
     [InlineData(StatusCode.DeadlineExceeded, null, true)]
     [InlineData(StatusCode.Unknown, null, true)]
-    [InlineData(StatusCode.Unavailable, null, false)]
+    [InlineData(StatusCode.Unavailable, null, true)]
     [InlineData(StatusCode.Aborted, null, false)]
     [InlineData(StatusCode.Unknown, "VERSION_CONFLICT", false)]
     public void Only_failures_that_may_have_committed_keep_the_pending_version(StatusCode status, string? code, bool unknown) =>
         Assert.Equal(unknown, new ChainCallException(status, code, "x").OutcomeUnknown);
+
+    [Fact]
+    public void A_response_cut_after_the_request_was_sent_is_an_unknown_outcome_and_says_so()
+    {
+        // What the gRPC client reports when FabricGateway dies after receiving CreateRecord: UNAVAILABLE, with the
+        // broken HTTP/2 stream as the cause. The gateway may already have committed the anchor.
+        var cut = new RpcException(new Status(StatusCode.Unavailable, "Error connecting: The response ended prematurely."), null,
+            new HttpRequestException("The response ended prematurely.", new IOException("The response ended prematurely.")));
+
+        var translated = FabricGatewayRecordAnchors.Translate(cut);
+
+        Assert.True(translated.OutcomeUnknown);
+        var answer = ChainErrors.ToRpc(translated, "r-1");
+        Assert.Equal(StatusCode.Unavailable, answer.Status.StatusCode);
+        Assert.Contains("being confirmed", answer.Status.Detail);
+        Assert.DoesNotContain("nothing was written", answer.Status.Detail);
+    }
+
+    [Fact]
+    public void Only_a_refused_connection_proves_that_nothing_was_written()
+    {
+        var refused = new RpcException(new Status(StatusCode.Unavailable, "Error connecting: Connection refused"), null,
+            new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (127.0.0.1:5105)",
+                new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused)));
+
+        var translated = FabricGatewayRecordAnchors.Translate(refused);
+
+        Assert.False(translated.OutcomeUnknown);
+        Assert.Contains("nothing was written", ChainErrors.ToRpc(translated, "r-1").Status.Detail);
+    }
 }

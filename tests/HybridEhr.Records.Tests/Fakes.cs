@@ -31,6 +31,9 @@ public sealed class FakeAnchors(ManualClock clock) : IRecordAnchors
     /// <summary>When set, the next submission commits but the caller gets this failure (a deadline after ordering).</summary>
     public StatusCode? FailAfterCommit { get; set; }
 
+    /// <summary>When set, the next submission fails with this status before the chain has it (the outcome looks unknown).</summary>
+    public StatusCode? FailBeforeCommit { get; set; }
+
     /// <summary>When set, the next submission is refused with this contract code and writes nothing.</summary>
     public string? RefuseNext { get; set; }
 
@@ -102,6 +105,12 @@ public sealed class FakeAnchors(ManualClock clock) : IRecordAnchors
         if (ActingDoctor is not null && UnenrolledDoctors.Contains(ActingDoctor))
         {
             throw new ChainCallException(StatusCode.PermissionDenied, "NOT_ENROLLED_DOCTOR", "NOT_ENROLLED_DOCTOR: not enrolled");
+        }
+
+        if (FailBeforeCommit is { } lost)
+        {
+            FailBeforeCommit = null;
+            throw new ChainCallException(lost, null, "the response ended prematurely");
         }
 
         if (RefuseNext is { } code)

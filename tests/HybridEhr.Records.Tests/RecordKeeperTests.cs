@@ -142,7 +142,9 @@ public sealed class RecordKeeperTests : IDisposable
         var created = await CreateAsync();
 
         var updated = await _keeper.UpdateAsync(Callers.Doctor(DrSmith), UpdateRequest(created.RecordId, 1), default);
-        await ExpectStatus(StatusCode.Aborted, () => _keeper.UpdateAsync(Callers.Doctor(DrSmith), UpdateRequest(created.RecordId, 1), default));
+        var otherEdit = UpdateRequest(created.RecordId, 1);
+        otherEdit.Document.Medications[0].Drug = "Azithromycin";
+        await ExpectStatus(StatusCode.Aborted, () => _keeper.UpdateAsync(Callers.Doctor(DrSmith), otherEdit, default));
 
         Assert.Equal(2, updated.Version.Version);
         Assert.Equal("Antibiotic changed", updated.Version.ChangeReason);
@@ -264,6 +266,64 @@ public sealed class RecordKeeperTests : IDisposable
         var retried = await restarted.CreateAsync(Callers.Doctor(DrSmith), CreateRequest("retry-1"), default);
         Assert.Equal(recordId, retried.RecordId);
         Assert.Equal(1, _chain.Submissions);
+    }
+
+    [Fact]
+    public async Task A_create_cut_after_the_chain_committed_it_returns_the_first_result_on_retry()
+    {
+        // FabricGateway killed after committing: the client sees UNAVAILABLE, and must not be told "nothing was written".
+        _chain.FailAfterCommit = StatusCode.Unavailable;
+        var lost = await Assert.ThrowsAsync<RpcException>(() => _keeper.CreateAsync(Callers.Doctor(DrSmith), CreateRequest("cut-1"), default));
+        Assert.Contains("being confirmed", lost.Status.Detail);
+
+        var retried = await _keeper.CreateAsync(Callers.Doctor(DrSmith), CreateRequest("cut-1"), default);
+
+        Assert.Equal(1, retried.Version.Version);
+        Assert.Equal(1, _chain.Submissions);
+        var read = await _keeper.GetAsync(Callers.Patient(Alice), new GetRecordRequest { RecordId = retried.RecordId }, default);
+        Assert.Equal(Documents.Pneumonia(), read.Record.Document);
+        Assert.Single(_journal.OfType<RecordCreated>());
+    }
+
+    [Fact]
+    public async Task A_create_cut_before_the_chain_had_it_is_finished_by_the_retry()
+    {
+        _chain.FailBeforeCommit = StatusCode.Unavailable;
+        await ExpectStatus(StatusCode.Unavailable, () => _keeper.CreateAsync(Callers.Doctor(DrSmith), CreateRequest("cut-2"), default));
+
+        var retried = await _keeper.CreateAsync(Callers.Doctor(DrSmith), CreateRequest("cut-2"), default);
+
+        Assert.Equal(2, _chain.Submissions);
+        Assert.Equal(1, (await _chain.GetAsync(retried.RecordId, default))!.Version);
+        Assert.Equal(retried.Version.ContentHash, (await _chain.GetAsync(retried.RecordId, default))!.PlaintextHash);
+        var list = await _keeper.ListAsync(Callers.Patient(Alice), new ListRecordsRequest { PatientAccountId = Alice }, default);
+        Assert.Equal(retried.RecordId, Assert.Single(list.Records).RecordId);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_update_retried_after_a_cut_connection_returns_its_version_instead_of_a_conflict(bool committedBeforeTheCut)
+    {
+        var created = await CreateAsync();
+        if (committedBeforeTheCut)
+        {
+            _chain.FailAfterCommit = StatusCode.Unavailable;
+        }
+        else
+        {
+            _chain.FailBeforeCommit = StatusCode.Unavailable;
+        }
+
+        await ExpectStatus(StatusCode.Unavailable, () => _keeper.UpdateAsync(Callers.Doctor(DrSmith), UpdateRequest(created.RecordId, 1), default));
+        var retried = await _keeper.UpdateAsync(Callers.Doctor(DrSmith), UpdateRequest(created.RecordId, 1), default);
+
+        Assert.Equal(2, retried.Version.Version);
+        Assert.Equal(2, (await _chain.GetAsync(created.RecordId, default))!.Version);
+        Assert.Single(_journal.OfType<RecordUpdated>());
+        var stale = UpdateRequest(created.RecordId, 1);
+        stale.ChangeReason = "a different edit on the same base";
+        await ExpectStatus(StatusCode.Aborted, () => _keeper.UpdateAsync(Callers.Doctor(DrSmith), stale, default));
     }
 
     [Fact]

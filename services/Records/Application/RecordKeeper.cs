@@ -11,6 +11,7 @@ using HybridEhr.Records.Documents;
 using HybridEhr.Records.Sharing;
 using HybridEhr.Records.Storage;
 using HybridEhr.Security;
+using HybridEhr.ServiceDefaults.Writes;
 using Microsoft.Extensions.Logging;
 
 namespace HybridEhr.Records.Application;
@@ -23,7 +24,8 @@ namespace HybridEhr.Records.Application;
 /// header moved on. A crash after (1) leaves a pending version that no reader ever serves. The next read or write of
 /// the record reconciles it: if the chain anchors exactly its hashes, it is completed (event included, with the
 /// same event id); if not, and it is older than <see cref="RecordsOptions.PendingGracePeriod"/>, it is discarded. A
-/// refusal by the chain (definitely nothing written) discards it at once. So the store ends up with either no anchor
+/// refusal by the chain (definitely nothing written) discards it at once; any other failure (a cut, reset or deadline,
+/// which may hide a commit) keeps it, and the writer's retry submits the same hashes again to finish it. So the store ends up with either no anchor
 /// and no version, or a complete, anchored, announced version.
 /// </para>
 /// </summary>
@@ -78,6 +80,7 @@ public sealed partial class RecordKeeper(
         {
             // A retry under the same idempotency key: finish what the first attempt started, or return its result.
             header = await ReconcileAsync(header, cancellationToken).ConfigureAwait(false);
+            header = await RedrivePendingAsync(header, cancellationToken).ConfigureAwait(false);
             if (header.LatestVersion >= 1)
             {
                 var first = await store.GetVersionAsync(recordId, 1, cancellationToken).ConfigureAwait(false)
@@ -136,6 +139,19 @@ public sealed partial class RecordKeeper(
 
         using var _ = await locks.AcquireAsync(header.RecordId, cancellationToken).ConfigureAwait(false);
         header = await ReconcileAsync(await FindHeaderAsync(request.RecordId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        var contentHash = RecordCipher.Sha256Hex(canonical);
+        if (await IsRetryOfAsync(header, header.PendingVersion, caller, request, contentHash, cancellationToken).ConfigureAwait(false))
+        {
+            header = await RedrivePendingAsync(header, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A retry of an update whose answer was lost: the version it wrote is the latest, so return it instead of a conflict.
+        if (await IsRetryOfAsync(header, header.LatestVersion, caller, request, contentHash, cancellationToken).ConfigureAwait(false)
+            && await store.GetVersionAsync(header.RecordId, header.LatestVersion, cancellationToken).ConfigureAwait(false) is { State: VersionState.Committed } written)
+        {
+            return new UpdateRecordResponse { RecordId = header.RecordId, Version = ToRecordVersion(written) };
+        }
+
         ThrowIfUnresolved(header);
         if (header.LatestVersion == 0)
         {
@@ -568,6 +584,52 @@ public sealed partial class RecordKeeper(
         return header;
     }
 
+    /// <summary>
+    /// A writer's retry of a write whose outcome is still unknown, and that the chain does not show yet: submits the
+    /// same hashes again under the first attempt's organisation. The contract takes them once, so either this
+    /// submission commits, or the first one did and this one is refused as a duplicate or conflict, after which the
+    /// history shows the first. Call with the record's lock held.
+    /// </summary>
+    private async Task<StoredRecord> RedrivePendingAsync(StoredRecord header, CancellationToken cancellationToken)
+    {
+        if (header.PendingVersion is not { } version
+            || await store.GetVersionAsync(header.RecordId, version, cancellationToken).ConfigureAwait(false) is not { State: VersionState.Pending } pending)
+        {
+            return header;
+        }
+
+        var request = ToAnchorRequest(pending, header.PatientAccountId);
+        AnchorReceipt receipt;
+        try
+        {
+            receipt = version == 1
+                ? await anchors.CreateAsync(request, pending.OrganisationMspId, cancellationToken).ConfigureAwait(false)
+                : await anchors.UpdateAsync(request, version - 1, pending.OrganisationMspId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChainCallException ex) when (ex.ContractCode is "RECORD_EXISTS" or "VERSION_CONFLICT")
+        {
+            return await ReconcileAsync(header, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChainCallException ex)
+        {
+            // The first attempt may still commit (it may sit with the orderer), so the pending version stays for the
+            // reconciler either way; the caller learns why this attempt did not finish it.
+            throw ChainErrors.ToRpc(ex, header.RecordId);
+        }
+
+        LogCompleted(logger, header.RecordId, version);
+        await CommitAsync(header with { SealedTitle = TitleOf(header.RecordId, pending) ?? header.SealedTitle }, pending,
+            receipt.TxId, receipt.BlockNumber, receipt.Record).ConfigureAwait(false);
+        return (await store.GetRecordAsync(header.RecordId, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Whether <paramref name="version"/> holds exactly what this update asks for, by the same writer, on the same base.</summary>
+    private async Task<bool> IsRetryOfAsync(StoredRecord header, long? version, Caller caller, UpdateRecordRequest request, string contentHash,
+        CancellationToken cancellationToken) =>
+        version is { } v && v == request.ExpectedVersion + 1
+        && await store.GetVersionAsync(header.RecordId, v, cancellationToken).ConfigureAwait(false) is { } stored
+        && stored.AuthorAccountId == caller.AccountId && stored.ContentHash == contentHash && stored.ChangeReason == request.ChangeReason;
+
     private byte[]? TitleOf(string recordId, StoredVersion version)
     {
         try
@@ -586,7 +648,7 @@ public sealed partial class RecordKeeper(
         if (header.PendingVersion is not null)
         {
             throw new RpcException(StatusCode.Unavailable,
-                $"An earlier write of record {header.RecordId} was interrupted and its outcome on the chain is not known yet; retry in a few minutes.");
+                $"An earlier write of record {header.RecordId} was interrupted: {WriteFailure.BeingConfirmed("that write")}");
         }
     }
 

@@ -1,3 +1,5 @@
+using HybridEhr.ServiceDefaults.Writes;
+
 namespace HybridEhr.Records.Chain;
 
 /// <summary>The records contract's refusals, as statuses a person understands (records.proto's error lists).</summary>
@@ -16,8 +18,8 @@ public static class ChainErrors
         _ => ex.Status switch
         {
             StatusCode.Aborted => new(StatusCode.Aborted, $"The ledger rejected the write of record {recordId} as a conflict with a concurrent transaction; reread and retry."),
-            StatusCode.DeadlineExceeded or StatusCode.Cancelled or StatusCode.Unknown or StatusCode.Internal => new(StatusCode.Unavailable,
-                $"The outcome of anchoring record {recordId} is not known yet ({ex.Message}); read the record in a moment to see whether it was written."),
+            _ when ex.OutcomeUnknown => new(StatusCode.Unavailable,
+                $"{WriteFailure.BeingConfirmed($"anchoring record {recordId}")} ({ex.Message})"),
             StatusCode.Unavailable => new(StatusCode.Unavailable, $"The private chain cannot be reached ({ex.Message}); nothing was written. Retry shortly."),
             // Any other refusal keeps the gateway's status (its own convention maps the chaincode's errors to statuses).
             var status => new(status, $"The private chain refused the write of record {recordId}: {ex.Message}"),

@@ -1,9 +1,10 @@
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 using System.Text.RegularExpressions;
 using Google.Protobuf;
 using HybridEhr.Contracts.FabricGateway.V1;
 using HybridEhr.Grpc.Client;
+using HybridEhr.ServiceDefaults.Writes;
 
 namespace HybridEhr.Records.Chain;
 
@@ -99,7 +100,7 @@ public sealed partial class FabricGatewayRecordAnchors(FabricGatewayClient gatew
     internal static ChainCallException Translate(RpcException ex)
     {
         var match = ContractCode().Match(ex.Status.Detail);
-        return new ChainCallException(ex.Status.StatusCode, match.Success ? match.Value : null, ex.Status.Detail);
+        return new ChainCallException(ex.Status.StatusCode, match.Success ? match.Value : null, ex.Status.Detail, WriteFailure.ProvesNotSent(ex));
     }
 
     private static JsonArray TokenArray(IReadOnlyList<string> tokenIds) => [.. tokenIds.Select(id => (JsonNode)JsonValue.Create(id))];

@@ -41,15 +41,21 @@ public sealed record AnchorReceipt(string TxId, ulong BlockNumber, ChainRecord R
 public sealed record AnchorRequest(string RecordId, string PatientAccountId, string PlaintextHash, string CiphertextHash, IReadOnlyList<string> ImageTokenIds);
 
 /// <summary>A chain call failed. <see cref="ContractCode"/> is the contract's error code when the contract refused.</summary>
-public sealed class ChainCallException(StatusCode status, string? contractCode, string detail) : Exception(detail)
+public sealed class ChainCallException(StatusCode status, string? contractCode, string detail, bool provesNotSent = false) : Exception(detail)
 {
     public StatusCode Status { get; } = status;
 
     public string? ContractCode { get; } = contractCode;
 
+    /// <summary>The request never left this process (connection refused): see <see cref="HybridEhr.ServiceDefaults.Writes.WriteFailure"/>.</summary>
+    public bool ProvesNotSent { get; } = provesNotSent;
+
     /// <summary>
-    /// True when the transaction may have committed anyway (deadline passed after ordering, connection cut, unknown
-    /// error); false when it certainly wrote nothing (refused at endorsement, invalidated, never ordered).
+    /// True when the transaction may have committed anyway: a deadline, a cut or reset connection, an unknown error,
+    /// or "unavailable" from a gateway that did receive the request (it may have been cut off from the peers after
+    /// submitting). False only when it certainly wrote nothing: the contract or the ledger refused, or the request
+    /// never left this process.
     /// </summary>
-    public bool OutcomeUnknown => ContractCode is null && Status is StatusCode.DeadlineExceeded or StatusCode.Cancelled or StatusCode.Unknown or StatusCode.Internal;
+    public bool OutcomeUnknown => ContractCode is null && !ProvesNotSent
+        && Status is StatusCode.DeadlineExceeded or StatusCode.Cancelled or StatusCode.Unknown or StatusCode.Internal or StatusCode.Unavailable;
 }
