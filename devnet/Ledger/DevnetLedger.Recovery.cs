@@ -2,6 +2,7 @@ using System.Diagnostics;
 using HybridEhr.Devnet.Ledger.Blocks;
 using HybridEhr.Devnet.Ledger.State;
 using HybridEhr.Devnet.Ledger.Storage;
+using HybridEhr.Files;
 
 namespace HybridEhr.Devnet.Ledger;
 

@@ -185,15 +185,3 @@ public sealed class DurabilityTests
         return offsets;
     }
 }
-
-public sealed class DirectorySyncTests
-{
-    [Fact]
-    public void The_data_directory_itself_is_fsynced_on_Linux()
-    {
-        using var directory = new TempDirectory();
-        Directory.CreateDirectory(directory.Path);
-
-        Assert.Equal(OperatingSystem.IsLinux(), DirectorySync.Flush(directory.Path));
-    }
-}

@@ -1,3 +1,4 @@
+using HybridEhr.Files;
 using HybridEhr.ImageNft.Content;
 using HybridEhr.ImageNft.Storage;
 using Xunit;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using HybridEhr.Contracts.Events;
 using HybridEhr.FabricGateway.Ledger;
+using HybridEhr.Files;
 
 namespace HybridEhr.FabricGateway.Events;
 
@@ -92,7 +93,7 @@ public sealed partial class RecordsEventRelay(
     }
 
     private void WriteCheckpoint() =>
-        Identities.AtomicFile.Write(checkpointPath, System.Text.Encoding.ASCII.GetBytes(FormattableString.Invariant($"{Checkpoint.Block} {Checkpoint.Index}")));
+        AtomicFile.Write(checkpointPath, System.Text.Encoding.ASCII.GetBytes(FormattableString.Invariant($"{Checkpoint.Block} {Checkpoint.Index}")));
 
     /// <summary>"block index"; an older file's third number (the devnet's event index) is ignored: one event per transaction.</summary>
     private static (long, int) ReadCheckpoint(string path)

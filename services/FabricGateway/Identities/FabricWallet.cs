@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using System.Text.Json;
+using System.Security.Cryptography;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Text;
+using HybridEhr.Files;
 using HybridEhr.Grpc;
 
 namespace HybridEhr.FabricGateway.Identities;
@@ -72,7 +73,7 @@ public sealed partial class FabricWallet
         {
             var entry = new WalletFile(Format, accountId, issued.MspId, role, issued.CertificatePem,
                 _key.Seal(pkcs8, AssociatedData(accountId, issued.MspId, role, issued.CertificatePem)));
-            AtomicFile.Write(PathOf(accountId), JsonSerializer.SerializeToUtf8Bytes(entry));
+            AtomicFile.Write(PathOf(accountId), JsonSerializer.SerializeToUtf8Bytes(entry), AtomicFile.OwnerOnly);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using HybridEhr.Files;
 
 namespace HybridEhr.FabricGateway.Identities;
 
@@ -47,10 +48,7 @@ public sealed partial class WalletKey
 
         Directory.CreateDirectory(dataDirectory);
         var path = Path.Combine(dataDirectory, DevelopmentKeyFile);
-        if (!File.Exists(path))
-        {
-            AtomicFile.Write(path, Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeySize))));
-        }
+        AtomicFile.TryCreate(path, Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeySize))), AtomicFile.OwnerOnly);
 
         LogDevelopmentKey(logger, path);
         var key = Convert.FromBase64String(File.ReadAllText(path, Encoding.ASCII).Trim());
@@ -85,26 +83,4 @@ public sealed partial class WalletKey
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "FabricGateway:MasterKey is not set: the Fabric wallet uses the DEVELOPMENT key file {Path}. Anyone who can read the data directory can use the members' Fabric keys; set FabricGateway:MasterKey in production")]
     private static partial void LogDevelopmentKey(ILogger logger, string path);
-}
-
-/// <summary>Whole-file writes a crash never leaves half done: temporary file, flush to disk, atomic rename.</summary>
-public static class AtomicFile
-{
-    public static void Write(string path, ReadOnlySpan<byte> contents)
-    {
-        var temporary = path + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var stream = new FileStream(temporary, options))
-        {
-            stream.Write(contents);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HybridEhr.Files;
 using HybridEhr.Identity.Crypto;
 
 namespace HybridEhr.Identity.Accounts;

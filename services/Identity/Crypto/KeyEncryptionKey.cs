@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Serialization;
+using System.Text;
+using HybridEhr.Files;
 using HybridEhr.Grpc;
 using Microsoft.Extensions.Logging;
 
@@ -66,11 +67,7 @@ public sealed partial class KeyEncryptionKey
 
         Directory.CreateDirectory(dataDirectory);
         var path = Path.Combine(dataDirectory, DevelopmentKeyFile);
-        if (!File.Exists(path))
-        {
-            AtomicFile.Write(path, Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeySize))),
-                UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
+        AtomicFile.TryCreate(path, Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeySize))), AtomicFile.OwnerOnly);
 
         LogDevelopmentKey(logger, path);
         var key = Convert.FromBase64String(File.ReadAllText(path, Encoding.ASCII).Trim());

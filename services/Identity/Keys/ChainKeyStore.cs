@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using HybridEhr.Devnet.Ledger;
+using HybridEhr.Files;
 using HybridEhr.Grpc;
 using HybridEhr.Identity.Crypto;
 
@@ -34,7 +35,7 @@ public sealed class ChainKeyStore
         try
         {
             var entry = new KeyFile(key.AccountId, _kek.Seal(seed, Context(key.AccountId)));
-            AtomicFile.Write(PathOf(key.AccountId), JsonSerializer.SerializeToUtf8Bytes(entry), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            AtomicFile.Write(PathOf(key.AccountId), JsonSerializer.SerializeToUtf8Bytes(entry), AtomicFile.OwnerOnly);
         }
         finally
         {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using HybridEhr.Files;
 using HybridEhr.Identity.Crypto;
 
 namespace HybridEhr.Identity.Tokens;
@@ -69,7 +70,7 @@ public sealed class TokenSigningKey : IDisposable
         try
         {
             var file = new KeyFile(keyId, "ES256", notBefore, kek.Seal(privateBytes, Context(keyId)));
-            AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(file), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(file), AtomicFile.OwnerOnly);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using HybridEhr.Files;
 using Microsoft.Extensions.Logging;
 
 namespace HybridEhr.ImageNft.Crypto;
@@ -32,23 +33,14 @@ public static partial class MasterKeyLoader
 
         var path = Path.Combine(dataDirectory, DevelopmentKeyFileName);
         LogDevelopmentKey(logger, path);
-        if (File.Exists(path))
-        {
-            var stored = Convert.FromBase64String(File.ReadAllText(path).Trim());
-            return stored.Length == ImageCipher.KeySize
-                ? stored
-                : throw new InvalidOperationException($"The development master key at {path} is not {ImageCipher.KeySize} bytes; it was damaged.");
-        }
-
-        var generated = RandomNumberGenerator.GetBytes(ImageCipher.KeySize);
-        Storage.AtomicFile.WriteAllBytesAsync(path, System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(generated)), CancellationToken.None)
-            .GetAwaiter().GetResult();
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        return generated;
+        // Created once and never replaced: every wrapped image key depends on it. Of two processes starting at once, one
+        // creates it and both read that one.
+        AtomicFile.TryCreate(path, System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(ImageCipher.KeySize))),
+            AtomicFile.OwnerOnly);
+        var stored = Convert.FromBase64String(File.ReadAllText(path).Trim());
+        return stored.Length == ImageCipher.KeySize
+            ? stored
+            : throw new InvalidOperationException($"The development master key at {path} is not {ImageCipher.KeySize} bytes; it was damaged.");
     }
 
     [LoggerMessage(Level = LogLevel.Warning,

@@ -1,3 +1,4 @@
+using HybridEhr.Files;
 using HybridEhr.ImageNft.Content;
 
 namespace HybridEhr.ImageNft.Storage;
@@ -18,7 +19,7 @@ public sealed class FileImageBlobStore : IImageBlobStore
         _incoming = Path.Combine(directory, "incoming");
         Directory.CreateDirectory(_blobs);
         Directory.CreateDirectory(_incoming);
-        AtomicFile.DeleteLeftovers(_incoming);
+        AtomicFile.RemoveLeftovers(_incoming);
     }
 
     public async Task PutAsync(string cid, Stream content, CancellationToken cancellationToken)
@@ -50,7 +51,7 @@ public sealed class FileImageBlobStore : IImageBlobStore
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             if (!File.Exists(target))
             {
-                File.Move(temporary, target, overwrite: true);
+                AtomicFile.MoveIntoPlace(temporary, target);
             }
         }
         finally
@@ -73,6 +74,12 @@ public sealed class FileImageBlobStore : IImageBlobStore
     }
 
     public Task<bool> ExistsAsync(string cid, CancellationToken cancellationToken) => Task.FromResult(File.Exists(PathOf(cid)));
+
+    public Task DeleteAsync(string cid, CancellationToken cancellationToken)
+    {
+        File.Delete(PathOf(cid));
+        return Task.CompletedTask;
+    }
 
     private string PathOf(string cid)
     {

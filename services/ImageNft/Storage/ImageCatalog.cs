@@ -1,11 +1,14 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using HybridEhr.Files;
 
 namespace HybridEhr.ImageNft.Storage;
 
 /// <summary>What this service keeps about an image besides its blob: what the chain does not hold (type, name, size)
 /// and the wrapped data key. The file name is sealed with the data key (see <see cref="Crypto.SealedText"/>). A null
-/// <see cref="WrappedDataKey"/> means the image was erased.</summary>
+/// <see cref="WrappedDataKey"/> means the image was erased. <see cref="MintTxId"/> is null while the mint is not
+/// confirmed (the entry is saved before the mint is sent); empty when the chain holds the token but this service never
+/// saw the mint's answer (its ImageMinted event then comes from FabricGateway's relay of the chain's own event).</summary>
 public sealed record ImageEntry(
     string TokenId,
     string Cid,
@@ -37,11 +40,11 @@ public sealed class ImageCatalog
     {
         _directory = Path.Combine(directory, "images");
         Directory.CreateDirectory(_directory);
-        AtomicFile.DeleteLeftovers(_directory);
+        AtomicFile.RemoveLeftovers(_directory);
     }
 
     public Task SaveAsync(ImageEntry entry, CancellationToken cancellationToken) =>
-        AtomicFile.WriteAllBytesAsync(PathOf(entry.TokenId), JsonSerializer.SerializeToUtf8Bytes(entry, Json), cancellationToken);
+        AtomicFile.WriteAsync(PathOf(entry.TokenId), JsonSerializer.SerializeToUtf8Bytes(entry, Json), cancellationToken: cancellationToken);
 
     public async Task<ImageEntry?> FindAsync(string tokenId, CancellationToken cancellationToken)
     {
@@ -55,8 +58,24 @@ public sealed class ImageCatalog
         }
     }
 
-    /// <summary>Forgets an entry whose mint was refused (nothing on chain refers to it).</summary>
+    /// <summary>Forgets an entry whose mint was refused or never happened (nothing on chain refers to it).</summary>
     public void Delete(string tokenId) => File.Delete(PathOf(tokenId));
+
+    /// <summary>Entries whose mint is not confirmed, with when they were last written: what a crash or a lost answer left.</summary>
+    public async Task<IReadOnlyList<(ImageEntry Entry, DateTimeOffset WrittenAt)>> ListUnconfirmedAsync(CancellationToken cancellationToken)
+    {
+        var unconfirmed = new List<(ImageEntry, DateTimeOffset)>();
+        foreach (var path in Directory.EnumerateFiles(_directory, "*.json"))
+        {
+            var entry = await FindAsync(Path.GetFileNameWithoutExtension(path), cancellationToken).ConfigureAwait(false);
+            if (entry is { MintTxId: null })
+            {
+                unconfirmed.Add((entry, File.GetLastWriteTimeUtc(path)));
+            }
+        }
+
+        return unconfirmed;
+    }
 
     // Token ids are validated before they get here (letters, digits, '.', '_', ':', '-'): no path separators.
     private string PathOf(string tokenId) => Path.Combine(_directory, tokenId + ".json");

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using HybridEhr.Files;
 using HybridEhr.Records.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -49,10 +50,8 @@ public sealed partial class KeyEncryptionKey
         }
 
         var path = Path.Combine(dataDirectory, "keys", "development-master-key.bin");
-        if (!File.Exists(path))
-        {
-            AtomicFile.Write(path, RandomNumberGenerator.GetBytes(32));
-        }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        AtomicFile.TryCreate(path, RandomNumberGenerator.GetBytes(32), AtomicFile.OwnerOnly);
 
         LogDevelopmentKey(logger, path, ConfigurationKey);
         return new KeyEncryptionKey(File.ReadAllBytes(path));

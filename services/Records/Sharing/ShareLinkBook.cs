@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Text;
+using HybridEhr.Files;
 using HybridEhr.Records.Storage;
 
 namespace HybridEhr.Records.Sharing;
@@ -54,7 +55,7 @@ public sealed partial class ShareLinkBook
         _directory = directory;
         _sealKey = sealKey;
         Directory.CreateDirectory(directory);
-        AtomicFile.RemoveLeftovers(directory);
+        AtomicFile.RemoveLeftovers(directory, recursive: true);
     }
 
     /// <summary>True for text in the issued format: 32 bytes as base64url without padding.</summary>

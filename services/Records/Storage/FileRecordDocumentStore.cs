@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using HybridEhr.Files;
 
 namespace HybridEhr.Records.Storage;
 
@@ -22,7 +23,7 @@ public sealed partial class FileRecordDocumentStore : IRecordDocumentStore
     {
         _directory = directory;
         Directory.CreateDirectory(directory);
-        AtomicFile.RemoveLeftovers(directory);
+        AtomicFile.RemoveLeftovers(directory, recursive: true);
         foreach (var file in Directory.EnumerateFiles(directory, "record.json", SearchOption.AllDirectories))
         {
             var record = JsonSerializer.Deserialize<StoredRecord>(File.ReadAllBytes(file), Json)!;
@@ -45,7 +46,7 @@ public sealed partial class FileRecordDocumentStore : IRecordDocumentStore
             var current = File.Exists(path) ? JsonSerializer.Deserialize<StoredRecord>(File.ReadAllBytes(path), Json) : null;
             CheckRevision(current?.Revision, record.Revision, $"record {record.RecordId}");
             var written = record with { Revision = NextRevision(current?.Revision) };
-            AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(written, Json));
+            Write(path, JsonSerializer.SerializeToUtf8Bytes(written, Json));
             Index(written);
             return written;
         }
@@ -70,7 +71,7 @@ public sealed partial class FileRecordDocumentStore : IRecordDocumentStore
             var current = File.Exists(path) ? JsonSerializer.Deserialize<StoredVersion>(File.ReadAllBytes(path), Json) : null;
             CheckRevision(current?.Revision, version.Revision, $"version {version.Version} of record {version.RecordId}");
             var written = version with { Revision = NextRevision(current?.Revision) };
-            AtomicFile.Write(path, JsonSerializer.SerializeToUtf8Bytes(written, Json));
+            Write(path, JsonSerializer.SerializeToUtf8Bytes(written, Json));
             return written;
         }
         finally
@@ -147,6 +148,12 @@ public sealed partial class FileRecordDocumentStore : IRecordDocumentStore
     }
 
     private string RecordPath(string recordId) => Path.Combine(RecordDirectory(recordId), "record.json");
+
+    private static void Write(string path, byte[] content)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        AtomicFile.Write(path, content);
+    }
 
     private string VersionPath(string recordId, long version) =>
         Path.Combine(RecordDirectory(recordId), $"v{version.ToString("D8", CultureInfo.InvariantCulture)}.json");

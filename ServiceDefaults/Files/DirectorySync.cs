@@ -1,12 +1,12 @@
 using System.Runtime.InteropServices;
 
-namespace HybridEhr.Devnet.Ledger.Storage;
+namespace HybridEhr.Files;
 
 /// <summary>
 /// fsync of a directory, so that a newly created log file's directory entry survives a power cut (fsync of the file
 /// alone does not promise that on Linux). .NET has no API for it; on Unix we call libc, elsewhere it is a no-op.
 /// </summary>
-internal static class DirectorySync
+public static class DirectorySync
 {
     private const int ReadOnly = 0;
 
