@@ -16,6 +16,12 @@ public static partial class Identifiers
     /// client-chosen id and refuses duplicates); unguessable, so ids reveal neither order nor count of images.</summary>
     public static string NewTokenId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
+    /// <summary>The token id an upload with an idempotency key gets: the same for every retry of that caller and key,
+    /// different across callers, and of the same shape as <see cref="NewTokenId"/>.</summary>
+    public static string TokenIdFor(string callerAccountId, string idempotencyKey) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"hybridehr/image-upload\n{callerAccountId}\n{idempotencyKey}")).AsSpan(0, 16));
+
     [GeneratedRegex("^0x[0-9a-f]{64}$", RegexOptions.CultureInvariant)]
     private static partial Regex AccountId();
 

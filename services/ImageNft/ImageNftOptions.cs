@@ -13,6 +13,10 @@ public sealed class ImageNftOptions
     /// "ImageNft:MasterKey".</summary>
     public string? MasterKey { get; set; }
 
+    /// <summary>How long an upload whose mint is unconfirmed is left before the chain is asked and it is completed or
+    /// removed; longer than any mint takes to commit. "ImageNft:PendingGracePeriod".</summary>
+    public TimeSpan PendingGracePeriod { get; set; } = TimeSpan.FromMinutes(2);
+
     public void Validate()
     {
         if (MaxImageBytes is < 1 or > ProtocolMaxImageBytes)

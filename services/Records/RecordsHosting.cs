@@ -8,6 +8,7 @@ using HybridEhr.Records.Crypto;
 using HybridEhr.Records.Sharing;
 using HybridEhr.Records.Storage;
 using HybridEhr.Security;
+using HybridEhr.ServiceDefaults.Writes;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HybridEhr.Records;

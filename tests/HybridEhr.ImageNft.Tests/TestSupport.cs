@@ -36,6 +36,15 @@ internal static class Images
         return bytes;
     }
 
+    /// <summary>A PNG whose bytes differ from other seeds' (so two of them hash differently).</summary>
+    public static byte[] Png(int length, int seed)
+    {
+        var bytes = Png(length);
+        bytes[^1] ^= (byte)(seed + 1);
+        bytes[length / 2] ^= (byte)seed;
+        return bytes;
+    }
+
     public static byte[] Jpeg(int length)
     {
         var bytes = ContentIdTests.Pattern(length);
@@ -109,8 +118,41 @@ internal sealed class FakeLedger : IImageLedger
     /// <summary>The doctor the mint is signed by (what the forwarded token would make the gateway sign as).</summary>
     public string Signer { get; set; } = Callers.DrSmith;
 
+    /// <summary>The next mint fails with this status; after committing it when <see cref="CommitBeforeFailing"/>.
+    /// <see cref="NeverSent"/> makes it the failure of a connection that was refused.</summary>
+    public StatusCode? FailNextMint { get; set; }
+
+    public bool CommitBeforeFailing { get; set; }
+
+    public bool NeverSent { get; set; }
+
     public Task<MintReceipt> MintAsync(MintArguments mint, string? organisationMspId, CancellationToken cancellationToken)
     {
+        lock (Tokens)
+        {
+            return Task.FromResult(Mint(mint, organisationMspId));
+        }
+    }
+
+    private MintReceipt Mint(MintArguments mint, string? organisationMspId)
+    {
+        if (FailNextMint is { } failure)
+        {
+            FailNextMint = null;
+            if (NeverSent)
+            {
+                throw new RpcException(new Status(failure, "Error connecting: Connection refused"), null,
+                    new System.Net.Http.HttpRequestException("Connection refused", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused)));
+            }
+
+            if (CommitBeforeFailing)
+            {
+                Mint(mint, organisationMspId);
+            }
+
+            throw new RpcException(failure, "The response ended prematurely.");
+        }
+
         Mints.Add((mint, organisationMspId));
         if (!EnrolledDoctors.Contains(Signer))
         {
@@ -124,11 +166,16 @@ internal sealed class FakeLedger : IImageLedger
 
         var token = new ChainToken(mint.TokenId, mint.Patient, mint.RecordId, mint.TokenUri, mint.ContentHash, Signer, "HospitalAMSP", _clock += 1000);
         Tokens[mint.TokenId] = token;
-        return Task.FromResult(new MintReceipt(token, $"{++_tx:x64}", (ulong)_tx));
+        return new MintReceipt(token, $"{++_tx:x64}", (ulong)_tx);
     }
 
-    public Task<ChainToken?> GetTokenAsync(string tokenId, CancellationToken cancellationToken) =>
-        Task.FromResult(Tokens.GetValueOrDefault(tokenId));
+    public Task<ChainToken?> GetTokenAsync(string tokenId, CancellationToken cancellationToken)
+    {
+        lock (Tokens)
+        {
+            return Task.FromResult(Tokens.GetValueOrDefault(tokenId));
+        }
+    }
 
     public Task<string?> GetRecordPatientAsync(string recordId, CancellationToken cancellationToken) =>
         Task.FromResult(Records.GetValueOrDefault(recordId));
@@ -175,6 +222,8 @@ internal sealed class NonSeekableBlobStore(IImageBlobStore inner) : IImageBlobSt
     }
 
     public Task<bool> ExistsAsync(string cid, CancellationToken cancellationToken) => inner.ExistsAsync(cid, cancellationToken);
+
+    public Task DeleteAsync(string cid, CancellationToken cancellationToken) => inner.DeleteAsync(cid, cancellationToken);
 
     private sealed class ForwardOnlyStream(Stream inner) : Stream
     {

@@ -10,6 +10,8 @@ using HybridEhr.ImageNft.Ledger;
 using HybridEhr.ImageNft.Storage;
 using HybridEhr.ImageNft.Tokens;
 using HybridEhr.ImageNft.Uploads;
+using HybridEhr.ServiceDefaults.Writes;
+using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
 namespace HybridEhr.ImageNft.Tests;
@@ -33,8 +35,12 @@ public sealed class UseCaseTests : IDisposable
         var policy = new ImageAccessPolicy(_grants);
         _blobs = new FileImageBlobStore(_directory.Path);
         _catalog = new ImageCatalog(_directory.Path);
-        _uploads = new ImageUploads(new ImageNftOptions(), policy, _ledger, _blobs, _catalog, _master, _outbox, new StagingArea(_directory.Path));
-        _downloads = new ImageDownloads(policy, _ledger, _blobs, _catalog, _master, _outbox, TimeProvider.System);
+        // No grace period: every upload settles whatever earlier uploads left unconfirmed.
+        var options = new ImageNftOptions { PendingGracePeriod = TimeSpan.Zero };
+        var locks = new KeyedLock();
+        var unconfirmed = new UnconfirmedUploads(_catalog, _blobs, _ledger, locks, options, TimeProvider.System, NullLogger<UnconfirmedUploads>.Instance);
+        _uploads = new ImageUploads(options, policy, _ledger, _blobs, _catalog, _master, _outbox, new StagingArea(_directory.Path), locks, unconfirmed);
+        _downloads = new ImageDownloads(policy, _ledger, _blobs, _catalog, _master, _outbox, TimeProvider.System, NullLogger<ImageDownloads>.Instance);
         _queries = new ImageTokenQueries(policy, _ledger, _catalog);
     }
 
@@ -86,7 +92,8 @@ public sealed class UseCaseTests : IDisposable
         var image = Images.Png(200_000);
         var uploaded = await UploadAsync(image);
         var forwardOnly = new NonSeekableBlobStore(_blobs);
-        var downloads = new ImageDownloads(new ImageAccessPolicy(_grants), _ledger, forwardOnly, _catalog, _master, _outbox, TimeProvider.System);
+        var downloads = new ImageDownloads(new ImageAccessPolicy(_grants), _ledger, forwardOnly, _catalog, _master, _outbox, TimeProvider.System,
+            NullLogger<ImageDownloads>.Instance);
         var content = new MemoryStream();
 
         await downloads.DownloadAsync(Callers.Patient(Callers.Alice), uploaded.TokenId, m =>
@@ -223,7 +230,86 @@ public sealed class UseCaseTests : IDisposable
 
         Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(_directory.Path, "images")));
+        Assert.Empty(StoredBlobs());
         Assert.Empty(_outbox.Events);
+    }
+
+    [Fact]
+    public async Task A_gateway_that_refused_the_connection_leaves_no_entry_and_no_blob()
+    {
+        _ledger.FailNextMint = StatusCode.Unavailable;
+        _ledger.NeverSent = true;
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => UploadWithKeyAsync(Images.Png(5000), "refused-1"));
+
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_directory.Path, "images")));
+        Assert.Empty(StoredBlobs());
+        Assert.Empty(_ledger.Tokens);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_mint_whose_answer_was_lost_is_finished_by_the_retry_with_the_same_key(bool committedBeforeTheCut)
+    {
+        var image = Images.Png(90_000, seed: 4);
+        _ledger.FailNextMint = StatusCode.Unavailable;
+        _ledger.CommitBeforeFailing = committedBeforeTheCut;
+
+        var lost = await Assert.ThrowsAsync<RpcException>(() => UploadWithKeyAsync(image, "scan-42"));
+        Assert.Equal(StatusCode.Unavailable, lost.StatusCode);
+        Assert.Contains("being confirmed", lost.Status.Detail);
+
+        var retried = await UploadWithKeyAsync(image, "scan-42");
+
+        Assert.Equal(retried.TokenId, Assert.Single(_ledger.Tokens).Key);
+        Assert.Contains(retried.TokenId, lost.Status.Detail);
+        Assert.Equal(image, (await DownloadAsync(Callers.Patient(Callers.Alice), retried.TokenId)).Content);
+        Assert.Single(StoredBlobs());
+        Assert.Equal(retried.TokenId, (await UploadWithKeyAsync(image, "scan-42")).TokenId);
+        var otherBytes = await Assert.ThrowsAsync<RpcException>(() => UploadWithKeyAsync(Images.Png(90_000, seed: 5), "scan-42"));
+        Assert.Equal(StatusCode.AlreadyExists, otherBytes.StatusCode);
+        Assert.Single(StoredBlobs());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_unconfirmed_upload_without_a_key_is_completed_or_removed_by_a_later_upload(bool committedBeforeTheCut)
+    {
+        var image = Images.Png(20_000, seed: 6);
+        _ledger.FailNextMint = StatusCode.DeadlineExceeded;
+        _ledger.CommitBeforeFailing = committedBeforeTheCut;
+        await Assert.ThrowsAsync<RpcException>(() => UploadWithKeyAsync(image, null));
+        var unconfirmed = Assert.Single(await _catalog.ListUnconfirmedAsync(default)).Entry;
+
+        await UploadAsync(Images.Png(1000));
+
+        Assert.Empty(await _catalog.ListUnconfirmedAsync(default));
+        if (committedBeforeTheCut)
+        {
+            Assert.Equal(image, (await DownloadAsync(Callers.Patient(Callers.Alice), unconfirmed.TokenId)).Content);
+            Assert.Equal(2, StoredBlobs().Count);
+        }
+        else
+        {
+            Assert.Null(await _catalog.FindAsync(unconfirmed.TokenId, default));
+            Assert.False(await _blobs.ExistsAsync(unconfirmed.Cid, default));
+            Assert.Single(StoredBlobs());
+        }
+    }
+
+    [Fact]
+    public async Task Fifty_concurrent_retries_of_one_upload_mint_one_token()
+    {
+        var image = Images.Png(30_000, seed: 8);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Task.Run(() => UploadWithKeyAsync(image, "same-key"))));
+
+        Assert.Single(results.Select(r => r.TokenId).Distinct());
+        Assert.Single(_ledger.Mints);
+        Assert.Single(StoredBlobs());
     }
 
     [Fact]
@@ -294,6 +380,15 @@ public sealed class UseCaseTests : IDisposable
 
     private Task<UploadImageResponse> UploadAsync(byte[] image, string contentType = ImageSignatures.Png) =>
         _uploads.UploadAsync(Callers.Doctor(Callers.DrSmith), Images.Upload(Images.Metadata(image.Length, contentType), image), default);
+
+    private Task<UploadImageResponse> UploadWithKeyAsync(byte[] image, string? idempotencyKey)
+    {
+        var metadata = Images.Metadata(image.Length);
+        metadata.IdempotencyKey = idempotencyKey ?? "";
+        return _uploads.UploadAsync(Callers.Doctor(Callers.DrSmith), Images.Upload(metadata, image), default);
+    }
+
+    private List<string> StoredBlobs() => [.. Directory.EnumerateFiles(Path.Combine(_directory.Path, "blobs"), "*", SearchOption.AllDirectories)];
 
     private async Task<(ImageMetadata Metadata, byte[] Content)> DownloadAsync(HybridEhr.Security.Caller caller, string tokenId)
     {

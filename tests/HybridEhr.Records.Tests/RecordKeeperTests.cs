@@ -8,6 +8,7 @@ using HybridEhr.Records.Application;
 using HybridEhr.Records.Crypto;
 using HybridEhr.Records.Sharing;
 using HybridEhr.Records.Storage;
+using HybridEhr.ServiceDefaults.Writes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 

@@ -9,6 +9,7 @@ using HybridEhr.ImageNft.Ledger;
 using HybridEhr.ImageNft.Storage;
 using HybridEhr.ImageNft.Tokens;
 using HybridEhr.Security;
+using Microsoft.Extensions.Logging;
 
 namespace HybridEhr.ImageNft.Downloads;
 
@@ -16,19 +17,34 @@ namespace HybridEhr.ImageNft.Downloads;
 /// GetImage: the token from the chain, the caller's right, the stored bytes against the CID and the plaintext against
 /// the content hash — all before the first byte — then an audit event, then the image in chunks.
 /// </summary>
-public sealed class ImageDownloads(
+public sealed partial class ImageDownloads(
     ImageAccessPolicy policy,
     IImageLedger ledger,
     IImageBlobStore blobs,
     ImageCatalog catalog,
     KeyEncryptionKey keyEncryptionKey,
     IEventOutbox outbox,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<ImageDownloads> logger)
 {
     /// <summary>Plaintext per chunk message: one cipher segment (64 KiB), well under the protocol's 1 MiB.</summary>
     public const int ChunkBytes = ImageCipher.SegmentSize;
 
     public async Task DownloadAsync(Caller caller, string tokenId, Func<GetImageResponse, Task> send, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await VerifyAndSendAsync(caller, tokenId, send, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException refusal) when (refusal.StatusCode == StatusCode.DataLoss)
+        {
+            // Each integrity refusal once, with what an investigation needs (ids only; no key, no content).
+            LogIntegrityRefusal(logger, tokenId, caller.AccountId, refusal.Status.Detail);
+            throw;
+        }
+    }
+
+    private async Task VerifyAndSendAsync(Caller caller, string tokenId, Func<GetImageResponse, Task> send, CancellationToken cancellationToken)
     {
         if (!Identifiers.IsRecordOrTokenId(tokenId))
         {
@@ -46,7 +62,7 @@ public sealed class ImageDownloads(
 
         if (entry.Cid != token.Cid)
         {
-            throw new RpcException(StatusCode.DataLoss, $"The token names {token.TokenUri} but the image stored for it is {entry.Cid}. Nothing was sent.");
+            throw new RpcException(StatusCode.DataLoss, $"The token names {token.TokenUri} but the image stored for it is {entry.Cid} (record {token.RecordId}). Nothing was sent.");
         }
 
         var dataKey = UnwrapKey(entry);
@@ -144,6 +160,9 @@ public sealed class ImageDownloads(
                 "The image's data key cannot be unwrapped: it was altered, or the service runs with another master key.");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Refused image token {TokenId} to {ReaderAccountId} as DATA_LOSS: {Reason}")]
+    private static partial void LogIntegrityRefusal(ILogger logger, string tokenId, string readerAccountId, string reason);
 
     private RecordRead ReadEvent(Caller caller, ChainToken token, AccessDecision access) => new(
         Guid.NewGuid(),

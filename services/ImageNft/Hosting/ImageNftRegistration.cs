@@ -9,6 +9,7 @@ using HybridEhr.ImageNft.Tokens;
 using HybridEhr.ImageNft.Uploads;
 using HybridEhr.Messaging;
 using HybridEhr.Security;
+using HybridEhr.ServiceDefaults.Writes;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HybridEhr.ImageNft.Hosting;
@@ -50,6 +51,8 @@ public static class ImageNftRegistration
         services.AddSingleton<IImageLedger, FabricImageLedger>();
 
         services.AddSingleton<ImageAccessPolicy>();
+        services.AddSingleton<KeyedLock>();
+        services.AddSingleton<UnconfirmedUploads>();
         services.AddSingleton<ImageUploads>();
         services.AddSingleton<ImageDownloads>();
         services.AddSingleton<ImageTokenQueries>();

@@ -41,8 +41,9 @@ public static partial class ContractErrors
             RecordNotFound => new RpcException(StatusCode.NotFound, "No record has this id."),
             InvalidArgument => new RpcException(StatusCode.InvalidArgument, $"The records contract refused the arguments of {operation}: {detail}"),
             Soulbound => new RpcException(StatusCode.FailedPrecondition, "Image tokens are soulbound and can never be transferred."),
+            // The cause stays attached: whether the request ever left decides if a write's outcome is known (WriteFailure).
             _ when error.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Aborted =>
-                new RpcException(error.StatusCode, $"The private chain could not complete {operation}: {detail}"),
+                new RpcException(new Status(error.StatusCode, $"The private chain could not complete {operation}: {detail}"), null, error),
             _ => new RpcException(error.StatusCode == StatusCode.Unknown ? StatusCode.Internal : error.StatusCode,
                 $"The private chain refused {operation}: {detail}"),
         };

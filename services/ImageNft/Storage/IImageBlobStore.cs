@@ -16,4 +16,8 @@ public interface IImageBlobStore
     Task<Stream?> OpenReadAsync(string cid, CancellationToken cancellationToken);
 
     Task<bool> ExistsAsync(string cid, CancellationToken cancellationToken);
+
+    /// <summary>Removes what <see cref="PutAsync"/> stored under <paramref name="cid"/> (an upload that failed, or
+    /// whose mint never happened); removing what is not there is harmless.</summary>
+    Task DeleteAsync(string cid, CancellationToken cancellationToken);
 }

@@ -72,6 +72,24 @@ public sealed class IpfsImageBlobStore(IpfsClient ipfs) : IImageBlobStore
         }
     }
 
+    /// <summary>Unpins: the node's garbage collection then frees the content (nothing else refers to a ciphertext).</summary>
+    public async Task DeleteAsync(string cid, CancellationToken cancellationToken)
+    {
+        RequireWellFormed(cid);
+        try
+        {
+            await ipfs.PinRemoveAsync(cid, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IpfsNotPinnedException or IpfsContentNotFoundException)
+        {
+            // Not pinned: nothing to remove.
+        }
+        catch (IpfsException e)
+        {
+            throw Unavailable(e);
+        }
+    }
+
     /// <summary>A node that cannot be reached, or fails, is a reason to retry later, not an internal error.</summary>
     private static RpcException Unavailable(IpfsException e) =>
         new(StatusCode.Unavailable, $"The image store (IPFS) cannot be used right now ({e.Message}); retry shortly.");

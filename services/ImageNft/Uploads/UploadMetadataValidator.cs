@@ -6,12 +6,15 @@ namespace HybridEhr.ImageNft.Uploads;
 
 /// <summary>An upload's metadata once every field has been checked; the hash is lower-case hex or null.</summary>
 public sealed record ValidatedUpload(
-    string PatientAccountId, string RecordId, string ContentType, string FileName, long DeclaredSizeBytes, string? ExpectedContentHash);
+    string PatientAccountId, string RecordId, string ContentType, string FileName, long DeclaredSizeBytes, string? ExpectedContentHash,
+    string? IdempotencyKey = null);
 
 /// <summary>The rules of ImageUploadMetadata (image_nft.proto), each broken one reported with what was wrong.</summary>
 public static class UploadMetadataValidator
 {
     public const int MaxFileNameLength = 255;
+
+    public const int MaxIdempotencyKeyLength = 64;
 
     public static ValidatedUpload Validate(ImageUploadMetadata metadata, long maxImageBytes)
     {
@@ -53,8 +56,14 @@ public static class UploadMetadataValidator
             throw Invalid("expected_content_hash must be empty or a SHA-256 in 64 hex digits.");
         }
 
+        if (metadata.IdempotencyKey.Length > MaxIdempotencyKeyLength || metadata.IdempotencyKey.Any(char.IsControl))
+        {
+            throw Invalid($"idempotency_key must be at most {MaxIdempotencyKeyLength} characters without control characters.");
+        }
+
         return new ValidatedUpload(metadata.PatientAccountId, metadata.RecordId, metadata.ContentType, fileName,
-            metadata.DeclaredSizeBytes, expectedHash.Length > 0 ? expectedHash : null);
+            metadata.DeclaredSizeBytes, expectedHash.Length > 0 ? expectedHash : null,
+            metadata.IdempotencyKey.Length > 0 ? metadata.IdempotencyKey : null);
     }
 
     private static RpcException Invalid(string message) => new(StatusCode.InvalidArgument, message);

@@ -1,6 +1,6 @@
-namespace HybridEhr.Records.Application;
+namespace HybridEhr.ServiceDefaults.Writes;
 
-/// <summary>One writer per record at a time in this process (the chain still arbitrates between processes).</summary>
+/// <summary>One writer per key (a record, a token) at a time in this process; the chain still arbitrates between processes.</summary>
 public sealed class KeyedLock
 {
     private readonly Dictionary<string, (SemaphoreSlim Gate, int Users)> _gates = new(StringComparer.Ordinal);
