@@ -81,7 +81,8 @@ public abstract class EndToEndTest(InMemorySystemFixture fixture)
         return (upload, history);
     }
 
-    protected async Task<UploadImageResponse> UploadAsync(Actor doctor, Actor patient, string recordId, byte[] image, string contentType = "image/png")
+    protected async Task<UploadImageResponse> UploadAsync(Actor doctor, Actor patient, string recordId, byte[] image, string contentType = "image/png",
+        string idempotencyKey = "")
     {
         using var call = Api.Images.ClientStream<UploadImageRequest, UploadImageResponse>(doctor.Token);
         await call.RequestStream.WriteAsync(new UploadImageRequest
@@ -89,6 +90,7 @@ public abstract class EndToEndTest(InMemorySystemFixture fixture)
             Metadata = new ImageUploadMetadata
             {
                 PatientAccountId = patient.AccountId, RecordId = recordId, ContentType = contentType, FileName = "chest.png", DeclaredSizeBytes = image.Length,
+                IdempotencyKey = idempotencyKey,
             },
         });
         for (var offset = 0; offset < image.Length; offset += 64 * 1024)
@@ -127,6 +129,12 @@ public sealed class InMemoryCollection : ICollectionFixture<InMemorySystemFixtur
 public sealed class RabbitMqCollection : ICollectionFixture<RabbitMqSystemFixture>
 {
     public const string Name = "rabbitmq system";
+}
+
+[CollectionDefinition(Name)]
+public sealed class FaultInjectionCollection : ICollectionFixture<FaultInjectionSystemFixture>
+{
+    public const string Name = "fault injection system";
 }
 
 [CollectionDefinition(Name)]

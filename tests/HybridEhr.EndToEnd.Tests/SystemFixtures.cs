@@ -25,7 +25,7 @@ public class InMemorySystemFixture : IAsyncLifetime
 
         await StartDependenciesAsync();
         var environment = new Dictionary<string, string>(Environment()) { ["ImageNft__MaxImageBytes"] = SystemLimits.MaxImageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        var system = await SystemUnderTest.StartAsync(environment);
+        var system = await SystemUnderTest.StartAsync(environment, BehindFaultProxies);
         Api = new Api(system, Hospitals.A, Hospitals.B);
     }
 
@@ -40,6 +40,9 @@ public class InMemorySystemFixture : IAsyncLifetime
     }
 
     protected virtual IReadOnlyDictionary<string, string> Environment() => new Dictionary<string, string>();
+
+    /// <summary>Processes the others reach through a fault-injecting proxy (see <see cref="SystemUnderTest.FaultProxy"/>).</summary>
+    protected virtual IReadOnlyCollection<string> BehindFaultProxies => [];
 
     /// <summary>Servers the system needs beyond its own processes, started first and stopped last.</summary>
     protected virtual Task StartDependenciesAsync() => Task.CompletedTask;
@@ -110,4 +113,13 @@ public sealed class ShortLivedTokensSystemFixture : InMemorySystemFixture
         ["Identity__AccessTokenLifetime"] = "00:00:01",
         ["Security__ClockSkew"] = "00:00:00",
     };
+}
+
+/// <summary>
+/// The system with FabricGateway and the devnet behind fault-injecting proxies: a test lets a write reach them, then
+/// drops the answer and cuts the connection, as a crash right after the write would.
+/// </summary>
+public sealed class FaultInjectionSystemFixture : InMemorySystemFixture
+{
+    protected override IReadOnlyCollection<string> BehindFaultProxies => ["fabricgateway", "devnet"];
 }

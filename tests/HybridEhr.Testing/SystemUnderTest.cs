@@ -22,6 +22,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
 
     private readonly Dictionary<string, ServiceProcess> _processes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _addresses = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Faults.ResponseDroppingProxy> _faultProxies = new(StringComparer.Ordinal);
     private readonly IReadOnlyDictionary<string, string> _extraEnvironment;
 
     private SystemUnderTest(string root, IReadOnlyDictionary<string, string> extraEnvironment)
@@ -37,13 +38,23 @@ public sealed class SystemUnderTest : IAsyncDisposable
 
     public ServiceProcess Process(string name) => _processes[name];
 
+    /// <summary>The proxy every other process reaches <paramref name="name"/> through, when it was started behind one.</summary>
+    public Faults.ResponseDroppingProxy FaultProxy(string name) => _faultProxies[name];
+
     /// <param name="environment">Extra settings for every service, e.g. ConnectionStrings__rabbitmq.</param>
-    public static async Task<SystemUnderTest> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="behindFaultProxies">Processes the others reach only through a <see cref="Faults.ResponseDroppingProxy"/>
+    /// (tests reach them directly), so a test can cut a call after its request was sent.</param>
+    public static async Task<SystemUnderTest> StartAsync(IReadOnlyDictionary<string, string>? environment = null, IReadOnlyCollection<string>? behindFaultProxies = null)
     {
         var system = new SystemUnderTest(Path.Combine(Path.GetTempPath(), "hybridehr-system-" + Guid.NewGuid().ToString("N")), environment ?? new Dictionary<string, string>());
         foreach (var name in ServiceNames.Prepend("devnet"))
         {
             system._addresses[name] = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
+        }
+
+        foreach (var name in behindFaultProxies ?? [])
+        {
+            system._faultProxies[name] = Faults.ResponseDroppingProxy.Start(new Uri(system._addresses[name]));
         }
 
         try
@@ -79,6 +90,11 @@ public sealed class SystemUnderTest : IAsyncDisposable
         }
 
         _processes.Clear();
+        foreach (var proxy in _faultProxies.Values)
+        {
+            await proxy.DisposeAsync();
+        }
+
         if (Directory.Exists(Root))
         {
             Directory.Delete(Root, recursive: true);
@@ -100,7 +116,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
         };
         foreach (var (other, address) in _addresses)
         {
-            environment[$"Services__{other}"] = address;
+            environment[$"Services__{other}"] = _faultProxies.TryGetValue(other, out var proxy) ? proxy.Address : address;
         }
 
         foreach (var (key, value) in _extraEnvironment)

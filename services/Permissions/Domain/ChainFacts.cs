@@ -69,3 +69,6 @@ public sealed record GrantRecord(
     /// <summary>Live while the clock is strictly before the expiry, as the contract rules.</summary>
     public bool IsLiveAt(DateTimeOffset now) => ExpiresAt is not { } expiry || now < expiry;
 }
+
+/// <summary>A committed revoke_permission: the grant it ended, when, in which transaction, and whether it was still live.</summary>
+public sealed record Revocation(GrantRecord Grant, DateTimeOffset RevokedAt, string TxId, bool WasLive);

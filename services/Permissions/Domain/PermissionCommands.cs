@@ -17,8 +17,15 @@ public sealed record RevokeOutcome(GrantRecord RevokedGrant, DateTimeOffset Revo
 /// see the change at once (a revoke is effective for every check made after the call returns).
 /// </summary>
 public sealed class PermissionCommands(
-    IPermissionChain chain, ITransactionSignerFactory signers, PermissionReadModel model, TimeProvider time, TimeSpan? minimumGrantLength = null)
+    IPermissionChain chain, ITransactionSignerFactory signers, PermissionReadModel model, TimeProvider time, TimeSpan? minimumGrantLength = null,
+    ReadModelFreshness? freshness = null)
 {
+    /// <summary>How long a retry waits for the read model to apply the write whose answer was lost.</summary>
+    private static readonly TimeSpan CatchUpLimit = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a revoke stays the answer to a repeated revoke of the same doctor (as idempotency keys do elsewhere).</summary>
+    private static readonly TimeSpan RepeatWindow = TimeSpan.FromHours(24);
+
     public const int MaxReasonLength = 500;
     /// <summary>The shortest grant a patient may give by default: shorter ones expire before a doctor can use them.</summary>
     public static readonly TimeSpan DefaultMinimumGrantLength = TimeSpan.FromMinutes(1);
@@ -105,6 +112,12 @@ public sealed class PermissionCommands(
         var revoked = submission.Events.FirstOrDefault(e => e.Name == ChainEventNames.PermissionRevoked);
         if (revoked is null)
         {
+            // A revoke sent again after its answer was lost: the first one's result, once the model has applied it.
+            if (model.FindRevocationSinceLastGrant(patient, doctor) is { WasLive: true } earlier && time.GetUtcNow() - earlier.RevokedAt < RepeatWindow)
+            {
+                return new RevokeOutcome(earlier.Grant, earlier.RevokedAt, earlier.TxId);
+            }
+
             throw new RpcException(StatusCode.NotFound, "This doctor holds no grant from you.");
         }
 
@@ -167,6 +180,13 @@ public sealed class PermissionCommands(
         if (submission.Events.Count == 0)
         {
             model.NoteEventlessTransaction(submission.TxId);
+
+            // Changed nothing: the state it met may be an earlier attempt's whose answer was lost. The follower applies
+            // that attempt's events; answer once the model reflects this block, so the answer includes them.
+            if (freshness is not null)
+            {
+                await freshness.WaitUntilReflectsAsync(submission.BlockHeight, CatchUpLimit, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         foreach (var chainEvent in submission.Events)

@@ -361,7 +361,11 @@ public sealed class PermissionReadModel
 
                 var wasLive = payload["was_live"]?.GetValue<bool>() ?? pair.Grant?.IsLiveAt(e.BlockTime) == true;
                 var grantId = pair.Grant?.GrantId ?? PermissionIds.Grant(patient, doctor, e.TxId);
-                plan.Pairs.Add((patient, doctor, pair with { Grant = null, GrantPosition = e.Position, ExpiryAnnounced = false }));
+                var revoked = pair.Grant ?? new GrantRecord(grantId, patient, doctor, null, e.BlockTime, null, e.TxId);
+                plan.Pairs.Add((patient, doctor, pair with
+                {
+                    Grant = null, GrantPosition = e.Position, ExpiryAnnounced = false, LastRevocation = new Revocation(revoked, e.BlockTime, e.TxId, wasLive),
+                }));
                 if (wasLive)
                 {
                     plan.Notifications.Add(Notify(doctor, NotificationKind.Revoked, e.BlockTime, patient, doctor, grantId: grantId));
@@ -485,6 +489,10 @@ public sealed class PermissionReadModel
     /// <summary>The grant stored for the pair, live or expired (revoke reports it).</summary>
     public GrantRecord? FindStoredGrant(string patient, string doctor) => FindPair(patient, doctor)?.Grant;
 
+    /// <summary>The pair's latest revoke, if no grant was placed after it.</summary>
+    public Revocation? FindRevocationSinceLastGrant(string patient, string doctor) =>
+        FindPair(patient, doctor) is { Grant: null, LastRevocation: { } revocation } ? revocation : null;
+
     /// <summary>Live grants of a patient, newest first.</summary>
     public IReadOnlyList<GrantRecord> LiveGrants(string patient, DateTimeOffset now)
     {
@@ -556,7 +564,8 @@ public sealed class PermissionReadModel
     }
 
     /// <summary>What the model keeps per (patient, doctor): the latest request round and the stored grant.</summary>
-    private sealed record PairState(AccessRequestRecord? Request, ChainPosition RequestPosition, GrantRecord? Grant, ChainPosition GrantPosition, bool ExpiryAnnounced)
+    private sealed record PairState(AccessRequestRecord? Request, ChainPosition RequestPosition, GrantRecord? Grant, ChainPosition GrantPosition, bool ExpiryAnnounced,
+        Revocation? LastRevocation = null)
     {
         public static readonly PairState Empty = new(null, ChainPosition.None, null, ChainPosition.None, false);
     }

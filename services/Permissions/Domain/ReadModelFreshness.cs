@@ -14,6 +14,7 @@ public sealed class ReadModelFreshness(TimeProvider time)
     private DateTimeOffset _followerBlockTime = DateTimeOffset.UnixEpoch;
     private DateTimeOffset _confirmedAt = DateTimeOffset.UnixEpoch;
     private long _confirmedHeight;
+    private readonly List<(long Height, TaskCompletionSource Reached)> _waiters = [];
 
     public ChainPosition FollowerPosition
     {
@@ -35,6 +36,56 @@ public sealed class ReadModelFreshness(TimeProvider time)
                 _follower = position;
                 _followerBlockTime = blockTime > _followerBlockTime ? blockTime : _followerBlockTime;
             }
+
+            ReleaseWaiters();
+        }
+    }
+
+    /// <summary>
+    /// Waits until the model reflects the chain through block <paramref name="height"/>, or <paramref name="within"/>
+    /// has passed; true when it does. The follower or the next probe gets there, usually within a second.
+    /// </summary>
+    public async Task<bool> WaitUntilReflectsAsync(long height, TimeSpan within, CancellationToken cancellationToken)
+    {
+        TaskCompletionSource reached;
+        lock (_gate)
+        {
+            if (Math.Max(_confirmedHeight, _follower.Block) >= height)
+            {
+                return true;
+            }
+
+            reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((height, reached));
+        }
+
+        try
+        {
+            await reached.Task.WaitAsync(within, time, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _waiters.RemoveAll(waiter => waiter.Reached == reached);
+            }
+        }
+    }
+
+    private void ReleaseWaiters()
+    {
+        var reflects = Math.Max(_confirmedHeight, _follower.Block);
+        foreach (var (height, reached) in _waiters)
+        {
+            if (height <= reflects)
+            {
+                reached.TrySetResult();
+            }
         }
     }
 
@@ -45,6 +96,7 @@ public sealed class ReadModelFreshness(TimeProvider time)
         {
             _confirmedHeight = Math.Max(_confirmedHeight, height);
             _confirmedAt = at > _confirmedAt ? at : _confirmedAt;
+            ReleaseWaiters();
         }
     }
 

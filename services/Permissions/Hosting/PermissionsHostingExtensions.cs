@@ -57,7 +57,8 @@ public static class PermissionsHostingExtensions
         }
 
         services.AddSingleton(sp => new PermissionCommands(sp.GetRequiredService<IPermissionChain>(), sp.GetRequiredService<ITransactionSignerFactory>(),
-            sp.GetRequiredService<PermissionReadModel>(), sp.GetRequiredService<TimeProvider>(), options.MinimumGrantLength));
+            sp.GetRequiredService<PermissionReadModel>(), sp.GetRequiredService<TimeProvider>(), options.MinimumGrantLength,
+            sp.GetRequiredService<ReadModelFreshness>()));
         services.AddSingleton<PermissionQueries>();
         services.AddSingleton<FreshnessProbe>();
         services.AddSingleton<PermissionsService>();

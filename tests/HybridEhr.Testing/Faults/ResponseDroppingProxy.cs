@@ -14,6 +14,8 @@ public sealed class ResponseDroppingProxy : IAsyncDisposable
 {
     private const int FrameHeaderSize = 9;
     private const byte HeadersFrame = 0x1;
+    private const byte ContinuationFrame = 0x9;
+    private const int ClientPrefaceSize = 24; // "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
     private readonly IPEndPoint _target;
     private readonly CancellationTokenSource _stopping = new();
@@ -23,6 +25,7 @@ public sealed class ResponseDroppingProxy : IAsyncDisposable
     private TcpListener? _listener;
     private Task _accepting = Task.CompletedTask;
     private int _responsesToDrop;
+    private byte[]? _armedPath;
     private int _dropped;
 
     private ResponseDroppingProxy(IPEndPoint target, int port)
@@ -50,7 +53,28 @@ public sealed class ResponseDroppingProxy : IAsyncDisposable
     }
 
     /// <summary>The next <paramref name="count"/> responses (each the first HEADERS frame of a stream the server sends) are dropped, and their connections cut.</summary>
-    public void DropNextResponses(int count = 1) => Interlocked.Exchange(ref _responsesToDrop, count);
+    public void DropNextResponses(int count = 1)
+    {
+        lock (_gate)
+        {
+            _armedPath = null;
+            _responsesToDrop = count;
+        }
+    }
+
+    /// <summary>
+    /// The responses to the next <paramref name="count"/> calls of one method (its gRPC path,
+    /// "/package.Service/Method") are dropped and their connections cut; other calls pass. The request is matched in
+    /// its HEADERS frame, where .NET's HTTP/2 client writes :path as a literal (it does not index or Huffman-code it).
+    /// </summary>
+    public void DropNextResponsesTo(string methodPath, int count = 1)
+    {
+        lock (_gate)
+        {
+            _armedPath = System.Text.Encoding.ASCII.GetBytes(methodPath);
+            _responsesToDrop = count;
+        }
+    }
 
     /// <summary>Stops listening and cuts every open connection: new calls are refused until <see cref="Resume"/>.</summary>
     public void Refuse()
@@ -111,8 +135,9 @@ public sealed class ResponseDroppingProxy : IAsyncDisposable
         try
         {
             await server.ConnectAsync(_target, cut.Token).ConfigureAwait(false);
-            var upstream = CopyAsync(client, server, cut.Token);
-            var downstream = CopyResponsesAsync(server, client, cut);
+            var doomed = new HashSet<uint>(); // streams whose response is to be dropped, guarded by itself
+            var upstream = CopyRequestsAsync(client, server, doomed, cut.Token);
+            var downstream = CopyResponsesAsync(server, client, doomed, cut);
             await Task.WhenAny(upstream, downstream).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or IOException)
@@ -127,15 +152,38 @@ public sealed class ResponseDroppingProxy : IAsyncDisposable
         }
     }
 
-    private static async Task CopyAsync(Socket from, Socket to, CancellationToken cancellationToken)
+    /// <summary>Relays the client's frames unchanged, marking the streams whose request an armed proxy must answer with a cut.</summary>
+    private async Task CopyRequestsAsync(Socket from, Socket to, HashSet<uint> doomed, CancellationToken cancellationToken)
     {
-        var buffer = new byte[64 * 1024];
+        var preface = new byte[ClientPrefaceSize];
+        var header = new byte[FrameHeaderSize];
         try
         {
-            int read;
-            while ((read = await from.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            if (!await ReceiveExactlyAsync(from, preface, cancellationToken).ConfigureAwait(false))
             {
-                await to.SendAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await to.SendAsync(preface, cancellationToken).ConfigureAwait(false);
+            while (await ReceiveExactlyAsync(from, header, cancellationToken).ConfigureAwait(false))
+            {
+                var payload = new byte[(header[0] << 16) | (header[1] << 8) | header[2]];
+                if (!await ReceiveExactlyAsync(from, payload, cancellationToken).ConfigureAwait(false))
+                {
+                    return;
+                }
+
+                var streamId = BinaryPrimitives.ReadUInt32BigEndian(header.AsSpan(5)) & 0x7FFF_FFFF;
+                if (header[3] is HeadersFrame or ContinuationFrame && streamId != 0 && TryTakeDrop(payload))
+                {
+                    lock (doomed)
+                    {
+                        doomed.Add(streamId);
+                    }
+                }
+
+                await to.SendAsync(header, cancellationToken).ConfigureAwait(false);
+                await to.SendAsync(payload, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException)
@@ -144,7 +192,7 @@ public sealed class ResponseDroppingProxy : IAsyncDisposable
     }
 
     /// <summary>Relays the server's HTTP/2 frames one by one, so that an armed proxy can stop at a response's first HEADERS frame.</summary>
-    private async Task CopyResponsesAsync(Socket from, Socket to, CancellationTokenSource cut)
+    private async Task CopyResponsesAsync(Socket from, Socket to, HashSet<uint> doomed, CancellationTokenSource cut)
     {
         var header = new byte[FrameHeaderSize];
         try
@@ -164,7 +212,13 @@ public sealed class ResponseDroppingProxy : IAsyncDisposable
                     return;
                 }
 
-                if (header[3] == HeadersFrame && streamId != 0 && TryTakeDrop())
+                bool drop;
+                lock (doomed)
+                {
+                    drop = header[3] == HeadersFrame && streamId != 0 && (doomed.Remove(streamId) || TryTakeDrop(requestHeaders: null));
+                }
+
+                if (drop)
                 {
                     Interlocked.Increment(ref _dropped);
                     return; // the response never reaches the client; RelayAsync resets the connection
@@ -179,20 +233,24 @@ public sealed class ResponseDroppingProxy : IAsyncDisposable
         }
     }
 
-    private bool TryTakeDrop()
+    /// <summary>
+    /// Takes one armed drop if it applies: to a request's HEADERS naming the armed method (<paramref name="requestHeaders"/>),
+    /// or, when no method is armed, to any response's HEADERS (<paramref name="requestHeaders"/> null).
+    /// </summary>
+    private bool TryTakeDrop(byte[]? requestHeaders)
     {
-        while (true)
+        lock (_gate)
         {
-            var left = Volatile.Read(ref _responsesToDrop);
-            if (left <= 0)
+            var applies = _armedPath is null
+                ? requestHeaders is null
+                : requestHeaders is not null && requestHeaders.AsSpan().IndexOf(_armedPath) >= 0;
+            if (!applies || _responsesToDrop <= 0)
             {
                 return false;
             }
 
-            if (Interlocked.CompareExchange(ref _responsesToDrop, left - 1, left) == left)
-            {
-                return true;
-            }
+            _responsesToDrop--;
+            return true;
         }
     }
 
