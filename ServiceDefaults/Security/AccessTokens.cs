@@ -52,7 +52,12 @@ public static class AccessTokens
         }
 
         var signingInput = Base64Url(Encoding.UTF8.GetBytes(header.ToJsonString())) + "." + Base64Url(Encoding.UTF8.GetBytes(payload.ToJsonString()));
-        var signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        byte[] signature;
+        // One key serves every login at once, and .NET promises no thread safety for an ECDsa instance's members.
+        lock (key)
+        {
+            signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
         return signingInput + "." + Base64Url(signature);
     }
 
@@ -98,8 +103,14 @@ public static class AccessTokens
             throw Unauthenticated("The access token is malformed.");
         }
 
-        if (!publicKey.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature, HashAlgorithmName.SHA256,
-                DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+        bool valid;
+        lock (publicKey) // shared by every call this service receives; see Issue
+        {
+            valid = publicKey.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature, HashAlgorithmName.SHA256,
+                DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
+
+        if (!valid)
         {
             throw Unauthenticated("The access token's signature is not valid.");
         }
