@@ -30,7 +30,7 @@ public static class WriteFailure
         return false;
     }
 
-    /// <summary>The sentence a client reads when a write's outcome is not known yet; the retry key finishes it.</summary>
-    public static string BeingConfirmed(string what) =>
-        $"The outcome of {what} is being confirmed against the chain; retry with the same idempotency key to get its result.";
+    /// <summary>The sentence a client reads when a write's outcome is not known yet; the retry finishes it.</summary>
+    public static string BeingConfirmed(string what, string retry = "retry with the same idempotency key to get its result") =>
+        $"The outcome of {what} is being confirmed against the chain; {retry}.";
 }

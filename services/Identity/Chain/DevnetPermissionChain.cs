@@ -3,6 +3,7 @@ using HybridEhr.Clients.Devnet;
 using HybridEhr.Contracts.Devnet.V1;
 using HybridEhr.Devnet.Ledger;
 using HybridEhr.Grpc;
+using HybridEhr.ServiceDefaults.Writes;
 
 namespace HybridEhr.Identity.Chain;
 
@@ -113,7 +114,9 @@ public sealed class DevnetPermissionChain(Func<DevnetChain> chainFactory, Devnet
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unknown or StatusCode.Internal)
         {
-            throw new RpcException(StatusCode.Unavailable, $"The permission chain cannot be reached right now ({ex.Status.Detail}); try again.");
+            throw new RpcException(StatusCode.Unavailable, WriteFailure.ProvesNotSent(ex)
+                ? $"The permission chain cannot be reached right now ({ex.Status.Detail}); nothing was sent."
+                : $"The permission chain's answer was lost ({ex.Status.Detail}); the outcome is being confirmed against the chain.");
         }
         catch (InvalidOperationException ex) when (ex.Message.StartsWith("No address", StringComparison.Ordinal))
         {

@@ -51,6 +51,11 @@ public sealed partial class Registrar(
         try
         {
             var record = Prepare(request, documentHash);
+            if (record.Status == AccountStatus.Active)
+            {
+                return record;
+            }
+
             var key = keys.Find(record.AccountId) ?? throw new InvalidOperationException("A pending account has no chain key.");
             if (record is { AddUserSubmitted: true, OnChain: false })
             {
@@ -138,7 +143,9 @@ public sealed partial class Registrar(
         var existing = accounts.FindBySlot(documentHash, request.Role);
         if (existing is { Status: AccountStatus.Active })
         {
-            throw AlreadyExists(request.Role);
+            // The same registration sent again after its answer was lost (or after a restart finished it): the first
+            // one's result. Only the person who chose the password gets it; anyone else is told the slot is taken.
+            return PasswordHasher.Verify(request.Password, existing.PasswordHash) ? existing : throw AlreadyExists(request.Role);
         }
 
         if (existing is { AddUserSubmitted: true })

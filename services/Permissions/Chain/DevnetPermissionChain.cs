@@ -4,6 +4,7 @@ using HybridEhr.Contracts.Devnet.V1;
 using HybridEhr.Grpc;
 using HybridEhr.Grpc.Client;
 using HybridEhr.Permissions.Domain;
+using HybridEhr.ServiceDefaults.Writes;
 
 namespace HybridEhr.Permissions.Chain;
 
@@ -25,7 +26,11 @@ public sealed class DevnetPermissionChain(DevnetChain chain) : IPermissionChain
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw Unreachable(ex);
+            // Only a refused connection proves the transaction was never sent; otherwise it may have committed.
+            throw WriteFailure.ProvesNotSent(ex)
+                ? Unreachable(ex)
+                : new RpcException(StatusCode.Unavailable,
+                    $"The permission chain's answer to {function} was lost ({ex.Status.StatusCode}). {WriteFailure.BeingConfirmed(function, "send the same request again to get its result")}");
         }
 
         return new ChainSubmission(response.TxId, response.ValidationCode, response.ErrorCode, response.Message, response.BlockHeight,
