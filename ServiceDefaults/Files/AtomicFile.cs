@@ -21,12 +21,7 @@ public static class AtomicFile
         var temporary = TemporaryPathFor(path);
         try
         {
-            using (var stream = new FileStream(temporary, CreateOptions(mode, FileOptions.None)))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-
+            WriteDurably(temporary, content, mode);
             MoveIntoPlace(temporary, path);
         }
         finally
@@ -66,12 +61,7 @@ public static class AtomicFile
         var temporary = TemporaryPathFor(path);
         try
         {
-            using (var stream = new FileStream(temporary, CreateOptions(mode, FileOptions.None)))
-            {
-                stream.Write(content);
-                stream.Flush(flushToDisk: true);
-            }
-
+            WriteDurably(temporary, content, mode);
             try
             {
                 File.Move(temporary, path, overwrite: false);
@@ -112,6 +102,13 @@ public static class AtomicFile
         {
             File.Delete(leftover);
         }
+    }
+
+    private static void WriteDurably(string temporary, ReadOnlySpan<byte> content, UnixFileMode? mode)
+    {
+        using var stream = new FileStream(temporary, CreateOptions(mode, FileOptions.None));
+        stream.Write(content);
+        stream.Flush(flushToDisk: true);
     }
 
     private static FileStreamOptions CreateOptions(UnixFileMode? mode, FileOptions options)
