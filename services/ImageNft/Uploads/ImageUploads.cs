@@ -115,6 +115,7 @@ public sealed class ImageUploads(
             catch (RpcException failure) when (!DefiniteRefusals.Contains(failure.StatusCode) && !WriteFailure.ProvesNotSent(failure))
             {
                 mintMayHaveHappened = true;
+                unconfirmed.Track(tokenId);
                 throw OutcomeUnknown(tokenId, failure, upload.IdempotencyKey is not null);
             }
 
@@ -167,6 +168,7 @@ public sealed class ImageUploads(
         }
         catch (RpcException failure) when (!DefiniteRefusals.Contains(failure.StatusCode) && !WriteFailure.ProvesNotSent(failure))
         {
+            unconfirmed.Track(earlier.TokenId);
             throw OutcomeUnknown(earlier.TokenId, failure, hasKey: true);
         }
 

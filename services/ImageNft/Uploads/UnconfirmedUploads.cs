@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using HybridEhr.ImageNft.Ledger;
 using HybridEhr.ImageNft.Storage;
 using HybridEhr.ServiceDefaults.Writes;
@@ -21,27 +22,54 @@ public sealed partial class UnconfirmedUploads(
     ILogger<UnconfirmedUploads> logger)
 {
     private readonly SemaphoreSlim _sweeping = new(1, 1);
+
+    // What this process left unconfirmed, by when; the whole catalog is read once, for what earlier processes left.
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _unconfirmed = new(StringComparer.Ordinal);
+    private bool _catalogRead;
     private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
+
+    /// <summary>Notes an upload whose mint was sent but not confirmed, for a later sweep.</summary>
+    public void Track(string tokenId) => _unconfirmed[tokenId] = time.GetUtcNow();
 
     /// <summary>Completes or removes the unconfirmed uploads that are old enough; at most one sweep at a time, and
     /// none more often than every grace period. A chain that cannot be asked leaves them for the next sweep.</summary>
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (now < _nextSweep || !await _sweeping.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+        if (!await _sweeping.WaitAsync(0, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
 
         try
         {
-            _nextSweep = now + options.PendingGracePeriod;
-            foreach (var (entry, writtenAt) in await catalog.ListUnconfirmedAsync(cancellationToken).ConfigureAwait(false))
+            var now = time.GetUtcNow();
+            if (now < _nextSweep || (_catalogRead && _unconfirmed.IsEmpty))
             {
-                if (now - writtenAt > options.PendingGracePeriod)
+                return;
+            }
+
+            _nextSweep = now + options.PendingGracePeriod;
+            if (!_catalogRead)
+            {
+                foreach (var (entry, writtenAt) in await catalog.ListUnconfirmedAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    using var _ = await locks.AcquireAsync(entry.TokenId, cancellationToken).ConfigureAwait(false);
-                    await ResolveAsync(entry, cancellationToken).ConfigureAwait(false);
+                    _unconfirmed.TryAdd(entry.TokenId, writtenAt);
+                }
+
+                _catalogRead = true;
+            }
+
+            foreach (var (tokenId, since) in _unconfirmed)
+            {
+                if (now - since > options.PendingGracePeriod)
+                {
+                    using var _ = await locks.AcquireAsync(tokenId, cancellationToken).ConfigureAwait(false);
+                    if (await catalog.FindAsync(tokenId, cancellationToken).ConfigureAwait(false) is { MintTxId: null } entry)
+                    {
+                        await ResolveAsync(entry, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    _unconfirmed.TryRemove(tokenId, out var _);
                 }
             }
         }
