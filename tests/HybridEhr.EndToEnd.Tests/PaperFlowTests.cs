@@ -36,11 +36,16 @@ public abstract class PaperFlowTests(InMemorySystemFixture fixture) : EndToEndTe
     public async Task Figure4_one_doctor_and_one_patient_account_per_document_and_no_more()
     {
         var document = Api.NewDocument();
-        await Api.RegisterDoctorAsync("Carla", document: document);
-        await Api.RegisterPatientAsync("Carla", document);
+        var doctor = await Api.RegisterDoctorAsync("Carla", document: document);
+        var patient = await Api.RegisterPatientAsync("Carla", document);
 
-        await RpcAssert.FailsWith(StatusCode.AlreadyExists, () => Api.RegisterAsync("Carla", document, Role.Doctor));
-        await RpcAssert.FailsWith(StatusCode.AlreadyExists, () => Api.RegisterAsync("Carla", document, Role.Patient));
+        // Someone else (another password) with the same document gets no second account of either role...
+        await RpcAssert.FailsWith(StatusCode.AlreadyExists, () => Api.RegisterAsync("Carlos", document, Role.Doctor));
+        await RpcAssert.FailsWith(StatusCode.AlreadyExists, () => Api.RegisterAsync("Carlos", document, Role.Patient));
+
+        // ...and Carla sending her registration again (its answer lost) gets the same accounts, not new ones.
+        Assert.Equal(doctor.AccountId, (await Api.RegisterAsync("Carla", document, Role.Doctor)).AccountId);
+        Assert.Equal(patient.AccountId, (await Api.RegisterAsync("Carla", document, Role.Patient)).AccountId);
     }
 
     [Fact]
