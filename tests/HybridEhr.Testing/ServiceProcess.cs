@@ -40,9 +40,14 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static Task<ServiceProcess> StartAsync(string name, IReadOnlyDictionary<string, string>? environment = null) =>
         StartAsync(name, Path.Combine(Repository.Root, "services", name, "bin", Repository.Configuration, "net10.0", $"HybridEhr.{name}.dll"), [], environment);
 
-    /// <summary>Starts an assembly with --urls on a free port (or <paramref name="address"/>) plus <paramref name="arguments"/>, and waits until it is SERVING.</summary>
+    /// <summary>
+    /// Starts an assembly with --urls on a free port (or <paramref name="address"/>) plus <paramref name="arguments"/>,
+    /// and waits until it is SERVING (for <paramref name="servingTimeout"/>, one minute unless given); if it never is,
+    /// the process is stopped and the wait's failure thrown.
+    /// </summary>
     public static async Task<ServiceProcess> StartAsync(
-        string name, string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? address = null)
+        string name, string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? address = null,
+        TimeSpan? servingTimeout = null)
     {
         if (!File.Exists(dll))
         {
@@ -76,7 +81,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             process.ErrorDataReceived += (_, e) => service.Append(e.Data);
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
-            await service.WaitUntilServingAsync(TimeSpan.FromSeconds(60));
+            await service.WaitUntilServingAsync(servingTimeout ?? TimeSpan.FromSeconds(60));
             return service;
         }
         catch
