@@ -24,17 +24,9 @@ public sealed class OutcomeUnknownTests(FaultInjectionSystemFixture fixture) : E
     {
         var (patient, doctor) = await GrantedPairAsync("Olga", "Pablo");
         var request = new CreateRecordRequest { PatientAccountId = patient.AccountId, Document = SampleDocument(), IdempotencyKey = "admission-olga" };
-        var proxy = Api.System.FaultProxy("fabricgateway");
-        var dropped = proxy.Dropped;
-        proxy.DropNextResponsesTo(FabricSubmit);
 
-        var lost = await RpcAssert.FailsWith(StatusCode.Unavailable,
+        var (_, retried) = await LoseTheAnswerThenRetryAsync("fabricgateway", FabricSubmit,
             () => Api.Records.Call<CreateRecordRequest, CreateRecordResponse>(request, doctor.Token));
-        Assert.Equal(dropped + 1, proxy.Dropped);
-        Assert.Contains("being confirmed", lost.Status.Detail);
-        Assert.DoesNotContain("nothing was written", lost.Status.Detail);
-
-        var retried = await Api.Records.Call<CreateRecordRequest, CreateRecordResponse>(request, doctor.Token);
         var again = await Api.Records.Call<CreateRecordRequest, CreateRecordResponse>(request, doctor.Token);
 
         Assert.Equal(retried.RecordId, again.RecordId);
@@ -54,12 +46,9 @@ public sealed class OutcomeUnknownTests(FaultInjectionSystemFixture fixture) : E
         var document = SampleDocument();
         document.Title = "Admission 2026-11 (reviewed)";
         var update = new UpdateRecordRequest { RecordId = created.RecordId, ExpectedVersion = 1, Document = document, ChangeReason = "reviewed" };
-        Api.System.FaultProxy("fabricgateway").DropNextResponsesTo(FabricSubmit);
 
-        var lost = await RpcAssert.FailsWith(StatusCode.Unavailable,
+        var (_, retried) = await LoseTheAnswerThenRetryAsync("fabricgateway", FabricSubmit,
             () => Api.Records.Call<UpdateRecordRequest, UpdateRecordResponse>(update, doctor.Token));
-        Assert.Contains("being confirmed", lost.Status.Detail);
-        var retried = await Api.Records.Call<UpdateRecordRequest, UpdateRecordResponse>(update, doctor.Token);
 
         Assert.Equal(2, retried.Version.Version);
         var read = await Api.Records.Call<GetRecordRequest, GetRecordResponse>(new GetRecordRequest { RecordId = created.RecordId }, patient.Token);
@@ -73,12 +62,9 @@ public sealed class OutcomeUnknownTests(FaultInjectionSystemFixture fixture) : E
         var (patient, doctor) = await GrantedPairAsync("Sara", "Tomas");
         var created = await CreateRecordAsync(doctor, patient);
         var image = Bytes.Png(200_000, seed: 11);
-        Api.System.FaultProxy("fabricgateway").DropNextResponsesTo(FabricSubmit);
 
-        var lost = await RpcAssert.FailsWith(StatusCode.Unavailable,
+        var (lost, retried) = await LoseTheAnswerThenRetryAsync("fabricgateway", FabricSubmit,
             () => UploadAsync(doctor, patient, created.RecordId, image, idempotencyKey: "xray-sara"));
-        Assert.Contains("being confirmed", lost.Status.Detail);
-        var retried = await UploadAsync(doctor, patient, created.RecordId, image, idempotencyKey: "xray-sara");
 
         Assert.Contains(retried.TokenId, lost.Status.Detail);
         Assert.Equal(image, await DownloadAsync(patient, retried.TokenId));
@@ -94,11 +80,8 @@ public sealed class OutcomeUnknownTests(FaultInjectionSystemFixture fixture) : E
             IdentityDocumentNumber = document, FirstName = "Ugo", LastName = "Tester", Email = "ugo@example.org",
             Password = "correct horse Ugo", RequestedRole = Role.Patient,
         };
-        Api.System.FaultProxy("devnet").DropNextResponsesTo(DevnetSubmit);
 
-        var lost = await RpcAssert.FailsWith(StatusCode.Unavailable, () => Api.Identity.Call<RegisterRequest, RegisterResponse>(request));
-        Assert.Contains("being confirmed", lost.Status.Detail);
-        var retried = await Api.Identity.Call<RegisterRequest, RegisterResponse>(request);
+        var (_, retried) = await LoseTheAnswerThenRetryAsync("devnet", DevnetSubmit, () => Api.Identity.Call<RegisterRequest, RegisterResponse>(request));
 
         var patient = await Api.LoginAsync("Ugo", document, Role.Patient, request.Password);
         Assert.Equal(retried.AccountId, patient.AccountId);
@@ -110,12 +93,9 @@ public sealed class OutcomeUnknownTests(FaultInjectionSystemFixture fixture) : E
         var patient = await Api.RegisterPatientAsync("Vera");
         var doctor = await Api.RegisterDoctorAsync("Walt");
         var grant = new GrantPermissionRequest { DoctorAccountId = doctor.AccountId };
-        Api.System.FaultProxy("devnet").DropNextResponsesTo(DevnetSubmit);
 
-        var lost = await RpcAssert.FailsWith(StatusCode.Unavailable,
+        await LoseTheAnswerThenRetryAsync("devnet", DevnetSubmit,
             () => Api.Permissions.Call<GrantPermissionRequest, GrantPermissionResponse>(grant, patient.Token));
-        Assert.Contains("being confirmed", lost.Status.Detail);
-        await Api.Permissions.Call<GrantPermissionRequest, GrantPermissionResponse>(grant, patient.Token);
 
         var created = await CreateRecordAsync(doctor, patient);
         Assert.Equal(1, created.Version.Version);
@@ -129,12 +109,9 @@ public sealed class OutcomeUnknownTests(FaultInjectionSystemFixture fixture) : E
         var (patient, doctor) = await GrantedPairAsync("Xena", "Yago");
         var created = await CreateRecordAsync(doctor, patient);
         var revoke = new RevokePermissionRequest { DoctorAccountId = doctor.AccountId };
-        Api.System.FaultProxy("devnet").DropNextResponsesTo(DevnetSubmit);
 
-        var lost = await RpcAssert.FailsWith(StatusCode.Unavailable,
+        await LoseTheAnswerThenRetryAsync("devnet", DevnetSubmit,
             () => Api.Permissions.Call<RevokePermissionRequest, RevokePermissionResponse>(revoke, patient.Token));
-        Assert.Contains("being confirmed", lost.Status.Detail);
-        await Api.Permissions.Call<RevokePermissionRequest, RevokePermissionResponse>(revoke, patient.Token);
 
         await RpcAssert.FailsWith(StatusCode.PermissionDenied,
             () => Api.Records.Call<GetRecordRequest, GetRecordResponse>(new GetRecordRequest { RecordId = created.RecordId }, doctor.Token));
@@ -161,5 +138,24 @@ public sealed class OutcomeUnknownTests(FaultInjectionSystemFixture fixture) : E
         var written = await Api.Records.Call<CreateRecordRequest, CreateRecordResponse>(request, doctor.Token);
         var list = await Api.Records.Call<ListRecordsRequest, ListRecordsResponse>(new ListRecordsRequest { PatientAccountId = patient.AccountId }, patient.Token);
         Assert.Equal(written.RecordId, Assert.Single(list.Records).RecordId);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="write"/> with the answer of its next <paramref name="method"/> call to <paramref name="proxied"/>
+    /// dropped after the request went through: the caller must hear "being confirmed", never "nothing was written".
+    /// Then sends the same write again and returns both the lost attempt's error and the retry's result.
+    /// </summary>
+    private async Task<(RpcException Lost, T Retried)> LoseTheAnswerThenRetryAsync<T>(string proxied, string method, Func<Task<T>> write)
+    {
+        var proxy = Api.System.FaultProxy(proxied);
+        var dropped = proxy.Dropped;
+        proxy.DropNextResponsesTo(method);
+
+        var lost = await RpcAssert.FailsWith(StatusCode.Unavailable, write);
+
+        Assert.Equal(dropped + 1, proxy.Dropped);
+        Assert.Contains("being confirmed", lost.Status.Detail);
+        Assert.DoesNotContain("nothing was written", lost.Status.Detail);
+        return (lost, await write());
     }
 }
