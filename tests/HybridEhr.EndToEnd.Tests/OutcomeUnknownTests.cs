@@ -88,6 +88,27 @@ public sealed class OutcomeUnknownTests(FaultInjectionSystemFixture fixture) : E
     }
 
     [Fact]
+    public async Task A_doctor_registration_whose_enrolment_answer_is_lost_finishes_when_sent_again()
+    {
+        var document = Api.NewDocument();
+        await Api.EnrollDoctorAtHospitalAsync(Api.HospitalA, document);
+        var request = new RegisterRequest
+        {
+            IdentityDocumentNumber = document, FirstName = "Iker", LastName = "Tester", Email = "iker@example.org",
+            Password = "correct horse Iker", RequestedRole = Role.Doctor,
+        };
+
+        var (_, retried) = await LoseTheAnswerThenRetryAsync("fabricgateway", "/hybridehr.fabricgateway.v1.FabricGateway/EnrollMember",
+            () => Api.Identity.Call<RegisterRequest, RegisterResponse>(request));
+
+        var doctor = await Api.LoginAsync("Iker", document, Role.Doctor, request.Password);
+        Assert.Equal(retried.AccountId, doctor.AccountId);
+        var patient = await Api.RegisterPatientAsync("Jana");
+        await Api.Permissions.Call<GrantPermissionRequest, GrantPermissionResponse>(new GrantPermissionRequest { DoctorAccountId = doctor.AccountId }, patient.Token);
+        Assert.Equal(1, (await CreateRecordAsync(doctor, patient)).Version.Version);
+    }
+
+    [Fact]
     public async Task A_grant_whose_chain_answer_is_lost_is_in_force_after_the_retry()
     {
         var patient = await Api.RegisterPatientAsync("Vera");

@@ -1,6 +1,7 @@
 using HybridEhr.Contracts.FabricGateway.V1;
 using HybridEhr.Grpc;
 using HybridEhr.Grpc.Client;
+using HybridEhr.ServiceDefaults.Writes;
 
 namespace HybridEhr.Identity.Doctors;
 
@@ -48,7 +49,10 @@ public sealed class FabricGatewayDoctorRegistry(Func<FabricGatewayClient> client
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unimplemented)
         {
-            throw new RpcException(StatusCode.Unavailable, $"FabricGateway cannot answer right now ({ex.Status.Detail}); try again.");
+            // Said as it is: only a refused connection proves EnrollMember never reached the chain.
+            throw new RpcException(StatusCode.Unavailable, WriteFailure.ProvesNotSent(ex)
+                ? $"FabricGateway cannot be reached right now ({ex.Status.Detail}); nothing was sent."
+                : $"FabricGateway's answer was lost ({ex.Status.Detail}); the outcome is being confirmed against the chain.");
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated)
         {
