@@ -30,7 +30,17 @@ public static class WriteFailure
         return false;
     }
 
+    /// <summary>
+    /// What to tell the caller when a call to <paramref name="party"/> failed with <paramref name="detail"/>: that it
+    /// could not be reached and nothing was sent, or, when the request may have left, that its answer was lost and the
+    /// outcome is being confirmed.
+    /// </summary>
+    public static string Explain(Exception error, string party, string detail) =>
+        ProvesNotSent(error)
+            ? $"{party} cannot be reached right now ({detail}); nothing was sent."
+            : $"{party}'s answer was lost ({detail}); the outcome is being confirmed against the chain.";
+
     /// <summary>The sentence a client reads when a write's outcome is not known yet; the retry finishes it.</summary>
-    public static string BeingConfirmed(string what, string retry = "retry with the same idempotency key to get its result") =>
-        $"The outcome of {what} is being confirmed against the chain; {retry}.";
+    public static string BeingConfirmed(string what) =>
+        $"The outcome of {what} is being confirmed against the chain; retry with the same idempotency key to get its result.";
 }

@@ -114,9 +114,7 @@ public sealed class DevnetPermissionChain(Func<DevnetChain> chainFactory, Devnet
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unknown or StatusCode.Internal)
         {
-            throw new RpcException(StatusCode.Unavailable, WriteFailure.ProvesNotSent(ex)
-                ? $"The permission chain cannot be reached right now ({ex.Status.Detail}); nothing was sent."
-                : $"The permission chain's answer was lost ({ex.Status.Detail}); the outcome is being confirmed against the chain.");
+            throw new RpcException(StatusCode.Unavailable, WriteFailure.Explain(ex, "The permission chain", ex.Status.Detail));
         }
         catch (InvalidOperationException ex) when (ex.Message.StartsWith("No address", StringComparison.Ordinal))
         {

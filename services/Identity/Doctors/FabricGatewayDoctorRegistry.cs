@@ -50,9 +50,7 @@ public sealed class FabricGatewayDoctorRegistry(Func<FabricGatewayClient> client
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unimplemented)
         {
             // Said as it is: only a refused connection proves EnrollMember never reached the chain.
-            throw new RpcException(StatusCode.Unavailable, WriteFailure.ProvesNotSent(ex)
-                ? $"FabricGateway cannot be reached right now ({ex.Status.Detail}); nothing was sent."
-                : $"FabricGateway's answer was lost ({ex.Status.Detail}); the outcome is being confirmed against the chain.");
+            throw new RpcException(StatusCode.Unavailable, WriteFailure.Explain(ex, "FabricGateway", ex.Status.Detail));
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated)
         {

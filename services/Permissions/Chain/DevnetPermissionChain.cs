@@ -27,10 +27,8 @@ public sealed class DevnetPermissionChain(DevnetChain chain) : IPermissionChain
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Only a refused connection proves the transaction was never sent; otherwise it may have committed.
-            throw WriteFailure.ProvesNotSent(ex)
-                ? Unreachable(ex)
-                : new RpcException(StatusCode.Unavailable,
-                    $"The permission chain's answer to {function} was lost ({ex.Status.StatusCode}). {WriteFailure.BeingConfirmed(function, "send the same request again to get its result")}");
+            throw new RpcException(StatusCode.Unavailable,
+                $"{WriteFailure.Explain(ex, "The permission chain", $"{function}: {ex.Status.StatusCode}")} Send the same request again to get its result.");
         }
 
         return new ChainSubmission(response.TxId, response.ValidationCode, response.ErrorCode, response.Message, response.BlockHeight,

@@ -50,7 +50,7 @@ public sealed class ReadModelFreshness(TimeProvider time)
         TaskCompletionSource reached;
         lock (_gate)
         {
-            if (Math.Max(_confirmedHeight, _follower.Block) >= height)
+            if (ReflectsThrough >= height)
             {
                 return true;
             }
@@ -79,7 +79,7 @@ public sealed class ReadModelFreshness(TimeProvider time)
 
     private void ReleaseWaiters()
     {
-        var reflects = Math.Max(_confirmedHeight, _follower.Block);
+        var reflects = ReflectsThrough;
         foreach (var (height, reached) in _waiters)
         {
             if (height <= reflects)
@@ -120,10 +120,13 @@ public sealed class ReadModelFreshness(TimeProvider time)
         {
             lock (_gate)
             {
-                return Math.Max(_confirmedHeight, _follower.Block);
+                return ReflectsThrough;
             }
         }
     }
+
+    /// <summary>The last block the model certainly reflects. Read with <c>_gate</c> held.</summary>
+    private long ReflectsThrough => Math.Max(_confirmedHeight, _follower.Block);
 }
 
 /// <summary>

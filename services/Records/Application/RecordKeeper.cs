@@ -25,8 +25,8 @@ namespace HybridEhr.Records.Application;
 /// the record reconciles it: if the chain anchors exactly its hashes, it is completed (event included, with the
 /// same event id); if not, and it is older than <see cref="RecordsOptions.PendingGracePeriod"/>, it is discarded. A
 /// refusal by the chain (definitely nothing written) discards it at once; any other failure (a cut, reset or deadline,
-/// which may hide a commit) keeps it, and the writer's retry submits the same hashes again to finish it. So the store ends up with either no anchor
-/// and no version, or a complete, anchored, announced version.
+/// which may hide a commit) keeps it, and the writer's retry submits the same hashes again to finish it. So the store
+/// ends up with either no anchor and no version, or a complete, anchored, announced version.
 /// </para>
 /// </summary>
 public sealed partial class RecordKeeper(
@@ -140,14 +140,14 @@ public sealed partial class RecordKeeper(
         using var _ = await locks.AcquireAsync(header.RecordId, cancellationToken).ConfigureAwait(false);
         header = await ReconcileAsync(await FindHeaderAsync(request.RecordId, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         var contentHash = RecordCipher.Sha256Hex(canonical);
-        if (await IsRetryOfAsync(header, header.PendingVersion, caller, request, contentHash, cancellationToken).ConfigureAwait(false))
+        if (await RetriedVersionAsync(header, header.PendingVersion, caller, request, contentHash, cancellationToken).ConfigureAwait(false) is not null)
         {
             header = await RedrivePendingAsync(header, cancellationToken).ConfigureAwait(false);
         }
 
         // A retry of an update whose answer was lost: the version it wrote is the latest, so return it instead of a conflict.
-        if (await IsRetryOfAsync(header, header.LatestVersion, caller, request, contentHash, cancellationToken).ConfigureAwait(false)
-            && await store.GetVersionAsync(header.RecordId, header.LatestVersion, cancellationToken).ConfigureAwait(false) is { State: VersionState.Committed } written)
+        if (await RetriedVersionAsync(header, header.LatestVersion, caller, request, contentHash, cancellationToken).ConfigureAwait(false)
+            is { State: VersionState.Committed } written)
         {
             return new UpdateRecordResponse { RecordId = header.RecordId, Version = ToRecordVersion(written) };
         }
@@ -623,12 +623,14 @@ public sealed partial class RecordKeeper(
         return (await store.GetRecordAsync(header.RecordId, cancellationToken).ConfigureAwait(false))!;
     }
 
-    /// <summary>Whether <paramref name="version"/> holds exactly what this update asks for, by the same writer, on the same base.</summary>
-    private async Task<bool> IsRetryOfAsync(StoredRecord header, long? version, Caller caller, UpdateRecordRequest request, string contentHash,
+    /// <summary><paramref name="version"/> when it holds exactly what this update asks for, by the same writer, on the same base; else null.</summary>
+    private async Task<StoredVersion?> RetriedVersionAsync(StoredRecord header, long? version, Caller caller, UpdateRecordRequest request, string contentHash,
         CancellationToken cancellationToken) =>
         version is { } v && v == request.ExpectedVersion + 1
         && await store.GetVersionAsync(header.RecordId, v, cancellationToken).ConfigureAwait(false) is { } stored
-        && stored.AuthorAccountId == caller.AccountId && stored.ContentHash == contentHash && stored.ChangeReason == request.ChangeReason;
+        && stored.AuthorAccountId == caller.AccountId && stored.ContentHash == contentHash && stored.ChangeReason == request.ChangeReason
+            ? stored
+            : null;
 
     private byte[]? TitleOf(string recordId, StoredVersion version)
     {
