@@ -1,69 +1,75 @@
 using System.Diagnostics;
 using System.Globalization;
-using HybridEhr.Grpc.Client;
-using HybridEhr.Grpc.Health;
+using Grpc.Health.V1;
 using HybridEhr.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OursClient = HybridEhr.Grpc.Client;
+using OursHealth = HybridEhr.Grpc.Health;
 
-// Measures our gRPC stack end to end (client → HTTP/2 on loopback → server → back) with the unary
-// grpc.health.v1.Health/Check call: first one caller at a time (latency), then many callers at once (throughput).
-// By default the server runs in this process, wired as every service is (AddServiceDefaults); --target measures
-// a server that runs elsewhere on this machine.
+// Measures unary gRPC end to end (client → HTTP/2 on loopback → server → back) with grpc.health.v1.Health/Check,
+// on our own stack and on Grpc.AspNetCore + Grpc.Net.Client, one after the other in the same process: 1 caller
+// (latency) and N callers at once (throughput, latency under load).
 var settings = BenchmarkSettings.Parse(args);
-await using var server = settings.Target is null ? await StartServerAsync() : null;
-var address = settings.Target ?? server!.Urls.First();
-using var channel = GrpcChannel.ForAddress(address);
-var client = new HealthClient(channel);
-var request = new HealthCheckRequest();
+Console.WriteLine($"gRPC unary benchmark: Health/Check on loopback, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+Console.WriteLine($"{"stack",-18} {"callers",7} {"calls",9} {"p50 µs",9} {"p99 µs",9} {"calls/s",9}");
 
-Console.WriteLine($"gRPC unary benchmark: {address}, Health/Check, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
-await RunSequentialAsync(client, request, settings.Warmup);
-
-var latencies = await RunSequentialAsync(client, request, settings.Sequential);
-Array.Sort(latencies);
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"sequential: {settings.Sequential} calls, mean {latencies.Average():0.0} µs, p50 {Percentile(latencies, 0.50):0.0} µs, " +
-    $"p99 {Percentile(latencies, 0.99):0.0} µs, max {latencies[^1]:0.0} µs"));
-
-var (calls, elapsed) = await RunConcurrentAsync(client, request, settings.Concurrency, settings.Duration);
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"concurrent: {settings.Concurrency} callers for {elapsed.TotalSeconds:0.0} s, {calls} calls, {calls / elapsed.TotalSeconds:0} calls/s"));
-return 0;
-
-static async Task<double[]> RunSequentialAsync(HealthClient client, HealthCheckRequest request, int count)
+await using (var ours = await StartOursAsync())
 {
-    var latencies = new double[count];
-    for (var i = 0; i < count; i++)
-    {
-        var started = Stopwatch.GetTimestamp();
-        await client.Check(request);
-        latencies[i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
-    }
-
-    return latencies;
+    using var channel = OursClient.GrpcChannel.ForAddress(ours.Urls.First());
+    var client = new OursHealth.HealthClient(channel);
+    var request = new OursHealth.HealthCheckRequest();
+    await MeasureAsync("ours", async () => await client.Check(request), settings);
 }
 
-static async Task<(long Calls, TimeSpan Elapsed)> RunConcurrentAsync(HealthClient client, HealthCheckRequest request, int callers, TimeSpan duration)
+await using (var standard = await StartStandardAsync())
 {
-    long calls = 0;
-    var watch = Stopwatch.StartNew();
-    var workers = Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
+    using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(standard.Urls.First());
+    var client = new Health.HealthClient(channel);
+    var request = new HealthCheckRequest();
+    await MeasureAsync("Grpc.AspNetCore", async () => await client.CheckAsync(request), settings);
+}
+
+return 0;
+
+static async Task MeasureAsync(string stack, Func<Task> call, BenchmarkSettings settings)
+{
+    await RunAsync(call, 1, settings.Warmup, null);
+    foreach (var callers in settings.Callers)
     {
-        while (watch.Elapsed < duration)
+        var (latencies, elapsed) = await RunAsync(call, callers, callers == 1 ? settings.Sequential : long.MaxValue, settings.Duration);
+        Array.Sort(latencies);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{stack,-18} {callers,7} {latencies.Length,9} {Percentile(latencies, 0.50),9:0.0} {Percentile(latencies, 0.99),9:0.0} {latencies.Length / elapsed.TotalSeconds,9:0}"));
+    }
+}
+
+// Each caller makes calls one after another until it has made `count` (shared) or `duration` has passed.
+static async Task<(double[] Latencies, TimeSpan Elapsed)> RunAsync(Func<Task> call, int callers, long count, TimeSpan? duration)
+{
+    var samples = new List<double>[callers];
+    long started = 0;
+    var watch = Stopwatch.StartNew();
+    var workers = Enumerable.Range(0, callers).Select(index => Task.Run(async () =>
+    {
+        var mine = samples[index] = new List<double>(1 << 14);
+        while (Interlocked.Increment(ref started) <= count && (duration is null || watch.Elapsed < duration))
         {
-            await client.Check(request);
-            Interlocked.Increment(ref calls);
+            var begin = Stopwatch.GetTimestamp();
+            await call();
+            mine.Add(Stopwatch.GetElapsedTime(begin).TotalMicroseconds);
         }
-    }));
+    })).ToArray();
     await Task.WhenAll(workers);
-    return (calls, watch.Elapsed);
+    return ([.. samples.SelectMany(s => s)], watch.Elapsed);
 }
 
 static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
-static async Task<WebApplication> StartServerAsync()
+static async Task<WebApplication> StartOursAsync()
 {
     var builder = WebApplication.CreateBuilder();
     builder.AddServiceDefaults();
@@ -75,22 +81,35 @@ static async Task<WebApplication> StartServerAsync()
     return app; // app.Urls now holds the port Kestrel picked.
 }
 
-internal sealed record BenchmarkSettings(string? Target, int Warmup, int Sequential, int Concurrency, TimeSpan Duration)
+static async Task<WebApplication> StartStandardAsync()
+{
+    var builder = WebApplication.CreateBuilder();
+    builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));
+    builder.WebHost.UseUrls("http://127.0.0.1:0");
+    builder.Logging.ClearProviders();
+    builder.Services.AddGrpc();
+    builder.Services.AddGrpcHealthChecks();
+    var app = builder.Build();
+    app.MapGrpcHealthChecksService();
+    await app.StartAsync();
+    return app;
+}
+
+internal sealed record BenchmarkSettings(int Warmup, int Sequential, int[] Callers, TimeSpan Duration)
 {
     public static BenchmarkSettings Parse(string[] args)
     {
-        var settings = new BenchmarkSettings(null, 5_000, 20_000, 32, TimeSpan.FromSeconds(10));
+        var settings = new BenchmarkSettings(5_000, 20_000, [1, 64], TimeSpan.FromSeconds(10));
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];
             settings = args[i] switch
             {
-                "--target" => settings with { Target = value },
                 "--warmup" => settings with { Warmup = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--sequential" => settings with { Sequential = int.Parse(value, CultureInfo.InvariantCulture) },
-                "--concurrency" => settings with { Concurrency = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--callers" => settings with { Callers = [.. value.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))] },
                 "--seconds" => settings with { Duration = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --target URL --warmup N --sequential N --concurrency N --seconds S"),
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --warmup N --sequential N --callers 1,64 --seconds S"),
             };
         }
 
