@@ -2,7 +2,7 @@ using HybridEhr.AppHost.Dashboard;
 using HybridEhr.AppHost.Orchestration;
 
 // The system as a graph: each resource is a process with a port; a reference hands the referenced resource's
-// address to the dependent one (as configuration Services:<name>) and makes it start after it is SERVING.
+// address to the dependent one (as configuration services:<name>:grpc:0) and makes it start after it is SERVING.
 var system = new SystemBuilder(args);
 
 // Both chains on the embedded development ledger; its data survives restarts in .data/devnet.

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
-using HybridEhr.Grpc.Health;
-using ServingStatus = HybridEhr.Grpc.Health.HealthCheckResponse.Types.ServingStatus;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+using ServingStatus = Grpc.Health.V1.HealthCheckResponse.Types.ServingStatus;
 
 namespace HybridEhr.AppHost.Orchestration;
 
@@ -117,12 +117,12 @@ public sealed partial class Supervisor : IAsyncDisposable
     private static async Task PollHealthAsync(ResourceRuntime resource, Process process, CancellationToken stopping)
     {
         using var channel = GrpcChannel.ForAddress(resource.Definition.Address);
-        var health = new HealthClient(channel);
+        var health = new Health.HealthClient(channel);
         while (!stopping.IsCancellationRequested && !process.HasExited)
         {
             try
             {
-                var status = await health.Check(new HealthCheckRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(2), stopping)).ResponseAsync.ConfigureAwait(false);
+                var status = await health.CheckAsync(new HealthCheckRequest(), new CallOptions(deadline: DateTime.UtcNow.Add(TimeSpan.FromSeconds(2)), cancellationToken: stopping)).ResponseAsync.ConfigureAwait(false);
                 resource.ReportHealth(status.Status == ServingStatus.Serving);
             }
             catch (RpcException)

@@ -138,7 +138,7 @@ public sealed class ServiceResource(string name, string assemblyPath, int port, 
     public IReadOnlyList<string> Arguments => _arguments;
 
     /// <summary>
-    /// The service learns the other's address as configuration "Services:&lt;name&gt;" and, unless
+    /// The service learns the other's address as configuration "services:&lt;name&gt;:grpc:0" (Aspire's service-discovery form) and, unless
     /// <paramref name="startAfter"/> is false (for references both ways), starts after it is SERVING.
     /// </summary>
     public ServiceResource WithReference(ServiceResource other, bool startAfter = true)
@@ -148,7 +148,7 @@ public sealed class ServiceResource(string name, string assemblyPath, int port, 
             _references.Add(other);
         }
 
-        _environment[$"Services__{other.Name}"] = other.Address;
+        _environment[$"services__{other.Name}__grpc__0"] = other.Address;
         return this;
     }
 

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using HybridEhr.Grpc;
+using Grpc.Core;
 
 namespace HybridEhr.Security;
 
@@ -147,7 +147,7 @@ public static class AccessTokens
         }
     }
 
-    internal static RpcException Unauthenticated(string message) => new(StatusCode.Unauthenticated, message);
+    internal static RpcException Unauthenticated(string message) => new(new Status(StatusCode.Unauthenticated, message));
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using HybridEhr.Contracts.Identity.V1;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
-using HybridEhr.Grpc.Server;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using IdentityApi = HybridEhr.Contracts.Identity.V1.Identity;
 
 namespace HybridEhr.Security;
 
@@ -45,16 +45,45 @@ public sealed class AccessTokenValidator(IAccessTokenKeySource keys, TimeProvide
 /// standard health and reflection services, and whatever a service adds). The caller is then available to
 /// handlers through <see cref="CallerContextExtensions.GetCaller"/> and is forwarded on the calls they make.
 /// </summary>
-public sealed class AuthenticationInterceptor(AccessTokenValidator validator, AnonymousMethods anonymous) : IServerInterceptor
+public sealed class AuthenticationInterceptor(AccessTokenValidator validator, AnonymousMethods anonymous) : Interceptor
 {
     private const string Scheme = "Bearer ";
 
-    public async Task InterceptAsync(ServerCallContext context, ServerCallContinuation next)
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        using var scope = new CallerScope(await AuthenticateAsync(context).ConfigureAwait(false));
+        return await continuation(request, context).ConfigureAwait(false);
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        using var scope = new CallerScope(await AuthenticateAsync(context).ConfigureAwait(false));
+        return await continuation(requestStream, context).ConfigureAwait(false);
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        using var scope = new CallerScope(await AuthenticateAsync(context).ConfigureAwait(false));
+        await continuation(request, responseStream, context).ConfigureAwait(false);
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(
+        IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+        DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        using var scope = new CallerScope(await AuthenticateAsync(context).ConfigureAwait(false));
+        await continuation(requestStream, responseStream, context).ConfigureAwait(false);
+    }
+
+    /// <summary>The validated bearer of the call's token, or null for an anonymous method.</summary>
+    private async Task<Caller?> AuthenticateAsync(ServerCallContext context)
     {
         if (anonymous.Contains(context.Method))
         {
-            await next(context).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         var header = context.RequestHeaders.GetValue("authorization");
@@ -66,16 +95,35 @@ public sealed class AuthenticationInterceptor(AccessTokenValidator validator, An
         var token = header[Scheme.Length..].Trim();
         var claims = await validator.ValidateAsync(token, context.CancellationToken).ConfigureAwait(false);
         var caller = new Caller(claims, token);
-        context.Items[typeof(Caller)] = caller;
-        var previous = CallerContextExtensions.Current.Value;
-        CallerContextExtensions.Current.Value = caller;
-        try
+        context.UserState[typeof(Caller)] = caller;
+        return caller;
+    }
+
+    /// <summary>
+    /// The caller flows with the call (an AsyncLocal), so the clients its handler uses forward its token. It must be
+    /// set in the method that awaits the handler: a value set inside an awaited async method is gone when it returns.
+    /// </summary>
+    private readonly struct CallerScope : IDisposable
+    {
+        private readonly Caller? _previous;
+        private readonly bool _entered;
+
+        public CallerScope(Caller? caller)
         {
-            await next(context).ConfigureAwait(false);
+            _previous = CallerContextExtensions.Current.Value;
+            _entered = caller is not null;
+            if (_entered)
+            {
+                CallerContextExtensions.Current.Value = caller;
+            }
         }
-        finally
+
+        public void Dispose()
         {
-            CallerContextExtensions.Current.Value = previous;
+            if (_entered)
+            {
+                CallerContextExtensions.Current.Value = _previous;
+            }
         }
     }
 }
@@ -114,7 +162,7 @@ public static class CallerContextExtensions
 
     /// <summary>The authenticated caller; UNAUTHENTICATED if the call carried no valid token.</summary>
     public static Caller GetCaller(this ServerCallContext context) =>
-        context.Items.TryGetValue(typeof(Caller), out var caller) && caller is Caller known
+        context.UserState.TryGetValue(typeof(Caller), out var caller) && caller is Caller known
             ? known
             : throw AccessTokens.Unauthenticated("This call needs an access token.");
 
@@ -141,12 +189,9 @@ public static class CallerContextExtensions
 /// The public keys of Identity, fetched with GetSigningKeys and cached; an unknown key id triggers a refresh
 /// (rate-limited), so key rotation needs no restart.
 /// </summary>
-public sealed class IdentitySigningKeys(GrpcChannel identity, TimeProvider time) : IAccessTokenKeySource
+public sealed class IdentitySigningKeys(IdentityApi.IdentityClient identity, TimeProvider time) : IAccessTokenKeySource
 {
     private static readonly TimeSpan MinimumRefreshInterval = TimeSpan.FromSeconds(5);
-    private static readonly Method<GetSigningKeysRequest, GetSigningKeysResponse> GetSigningKeys =
-        Method<GetSigningKeysRequest, GetSigningKeysResponse>.Create(IdentityReflection.Descriptor.Services[0], "GetSigningKeys");
-
     private readonly ConcurrentDictionary<string, ECDsa> _keys = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _refresh = new(1, 1);
     private DateTimeOffset _lastRefresh = DateTimeOffset.MinValue;
@@ -167,12 +212,12 @@ public sealed class IdentitySigningKeys(GrpcChannel identity, TimeProvider time)
                 GetSigningKeysResponse response;
                 try
                 {
-                    response = await identity.Unary(GetSigningKeys, new GetSigningKeysRequest(),
-                        CallOptions.WithTimeout(TimeSpan.FromSeconds(5), cancellationToken)).ResponseAsync.ConfigureAwait(false);
+                    response = await identity.GetSigningKeysAsync(new GetSigningKeysRequest(),
+                        deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
                 catch (RpcException ex)
                 {
-                    throw new RpcException(StatusCode.Unavailable, $"Cannot check the access token: Identity is unreachable ({ex.Status.Detail}).");
+                    throw new RpcException(new Status(StatusCode.Unavailable, $"Cannot check the access token: Identity is unreachable ({ex.Status.Detail})."));
                 }
 
                 foreach (var signingKey in response.Keys.Where(k => k.Algorithm == AccessTokens.Algorithm))

@@ -1,7 +1,6 @@
 using System.Globalization;
 using HybridEhr.Contracts.Devnet.V1;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
 
 namespace HybridEhr.Clients.Devnet;
 
@@ -27,8 +26,8 @@ public sealed class ChainEventFollower(DevnetClient client, string chain, string
             {
                 using var watch = client.WatchEvents(
                     new WatchEventsRequest { Chain = chain, FromBlock = Math.Max(1, Checkpoint.Block) },
-                    new CallOptions { CancellationToken = cancellationToken });
-                await foreach (var chainEvent in watch.ResponseStream.WithCancellation(cancellationToken).ConfigureAwait(false))
+                    new CallOptions(cancellationToken: cancellationToken));
+                await foreach (var chainEvent in watch.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
                 {
                     backoff = TimeSpan.FromMilliseconds(200);
                     if ((chainEvent.BlockHeight, chainEvent.TxIndex, chainEvent.EventIndex).CompareTo(Checkpoint) <= 0)

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Google.Protobuf;
 using HybridEhr.Contracts.Devnet.V1;
 using HybridEhr.Devnet.Ledger;
+using Grpc.Core;
 
 namespace HybridEhr.Clients.Devnet;
 
@@ -50,8 +51,8 @@ public sealed class DevnetChain(DevnetClient client, string chain, string chainI
             {
                 if (lane.NextNonce is null || attempt > 0)
                 {
-                    var account = await client.GetAccount(new GetAccountRequest { Chain = chain, Account = signer.AccountId },
-                        new Grpc.Client.CallOptions { CancellationToken = cancellationToken }).ResponseAsync.ConfigureAwait(false);
+                    var account = await client.GetAccountAsync(new GetAccountRequest { Chain = chain, Account = signer.AccountId },
+                        new CallOptions(cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
                     lane.NextNonce = account.NextNonce;
                 }
 
@@ -61,8 +62,8 @@ public sealed class DevnetChain(DevnetClient client, string chain, string chainI
                 var payload = SignedTransaction.EncodePayload(chainId, contract, function, argsJson, signer.PublicKey, nonce, timestamp);
                 var signature = await signer.SignAsync(payload, cancellationToken).ConfigureAwait(false);
                 var transaction = new SignedTransaction(chainId, contract, function, argsJson, signer.PublicKey, nonce, timestamp, signature);
-                var response = await client.Submit(new SubmitRequest { Chain = chain, SignedTransaction = ByteString.CopyFrom(transaction.ToBytes()) },
-                    new Grpc.Client.CallOptions { CancellationToken = cancellationToken }).ResponseAsync.ConfigureAwait(false);
+                var response = await client.SubmitAsync(new SubmitRequest { Chain = chain, SignedTransaction = ByteString.CopyFrom(transaction.ToBytes()) },
+                    new CallOptions(cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
                 if (response.ValidationCode == "NONCE_REPLAYED" && attempt == 0)
                 {
                     continue;
@@ -85,14 +86,14 @@ public sealed class DevnetChain(DevnetClient client, string chain, string chainI
 
     public async Task<QueryResponse> QueryAsync(
         string callerAccount, string contract, string function, JsonObject args, CancellationToken cancellationToken = default) =>
-        await client.Query(new QueryRequest
+        await client.QueryAsync(new QueryRequest
         {
             Chain = chain,
             Contract = contract,
             Function = function,
             ArgsJson = args.ToJsonString(),
             CallerAccount = callerAccount,
-        }, new Grpc.Client.CallOptions { CancellationToken = cancellationToken }).ResponseAsync.ConfigureAwait(false);
+        }, new CallOptions(cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
 
     private sealed class AccountLane
     {

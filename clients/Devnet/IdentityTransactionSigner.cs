@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using HybridEhr.Contracts.Identity.V1;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
+using IdentityApi = HybridEhr.Contracts.Identity.V1.Identity;
 
 namespace HybridEhr.Clients.Devnet;
 
@@ -11,12 +11,9 @@ namespace HybridEhr.Clients.Devnet;
 /// account id is the public key, so no call is needed for it. <paramref name="format"/> says what the payloads are
 /// (devnet transactions by default; Substrate extrinsic payloads, passed whole, for a Substrate permission chain).
 /// </summary>
-public sealed class IdentityTransactionSigner(GrpcChannel identity, string accountId, PayloadFormat format = PayloadFormat.DevnetTransaction)
+public sealed class IdentityTransactionSigner(IdentityApi.IdentityClient identity, string accountId, PayloadFormat format = PayloadFormat.DevnetTransaction)
     : ITransactionSigner
 {
-    private static readonly Method<SignTransactionRequest, SignTransactionResponse> SignMethod =
-        Method<SignTransactionRequest, SignTransactionResponse>.Create(IdentityReflection.Descriptor.Services[0], "SignTransaction");
-
     public string AccountId => accountId;
 
     public byte[] PublicKey { get; } = HybridEhr.Devnet.Ledger.AccountIds.TryParse(accountId, out var key)
@@ -29,26 +26,26 @@ public sealed class IdentityTransactionSigner(GrpcChannel identity, string accou
         SignTransactionResponse response;
         try
         {
-            response = await identity.Unary(SignMethod, new SignTransactionRequest { Payload = ByteString.CopyFrom(payload), Format = format },
-                CallOptions.WithTimeout(TimeSpan.FromSeconds(10), cancellationToken)).ResponseAsync.ConfigureAwait(false);
+            response = await identity.SignTransactionAsync(new SignTransactionRequest { Payload = ByteString.CopyFrom(payload), Format = format },
+                new CallOptions(deadline: DateTime.UtcNow.Add(TimeSpan.FromSeconds(10)), cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new SignatureRefusedException(ex.StatusCode switch
             {
-                StatusCode.Unauthenticated => new RpcException(StatusCode.Unauthenticated, "Identity did not accept your token for signing; sign in again."),
-                StatusCode.NotFound => new RpcException(StatusCode.FailedPrecondition, "Your account has no chain key in Identity, so nothing can be signed for it."),
-                StatusCode.FailedPrecondition => new RpcException(StatusCode.FailedPrecondition, $"Identity cannot sign for this chain: {ex.Status.Detail}"),
+                StatusCode.Unauthenticated => new RpcException(new Status(StatusCode.Unauthenticated, "Identity did not accept your token for signing; sign in again.")),
+                StatusCode.NotFound => new RpcException(new Status(StatusCode.FailedPrecondition, "Your account has no chain key in Identity, so nothing can be signed for it.")),
+                StatusCode.FailedPrecondition => new RpcException(new Status(StatusCode.FailedPrecondition, $"Identity cannot sign for this chain: {ex.Status.Detail}")),
                 StatusCode.InvalidArgument or StatusCode.PermissionDenied =>
-                    new RpcException(StatusCode.PermissionDenied, $"Identity refused to sign this transaction for your account: {ex.Status.Detail}"),
-                _ => new RpcException(StatusCode.Unavailable, "Identity cannot sign the transaction right now; try again shortly."),
+                    new RpcException(new Status(StatusCode.PermissionDenied, $"Identity refused to sign this transaction for your account: {ex.Status.Detail}")),
+                _ => new RpcException(new Status(StatusCode.Unavailable, "Identity cannot sign the transaction right now; try again shortly.")),
             });
         }
 
         if (response.AccountId != accountId)
         {
-            throw new SignatureRefusedException(new RpcException(StatusCode.PermissionDenied,
-                "Identity signed for another account than the one making this request; the transaction was not sent."));
+            throw new SignatureRefusedException(new RpcException(new Status(StatusCode.PermissionDenied,
+                "Identity signed for another account than the one making this request; the transaction was not sent.")));
         }
 
         return response.Signature.ToByteArray();

@@ -1,7 +1,7 @@
 using System.Net.Http;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
-using HybridEhr.Grpc.Client;
+using Grpc.Net.Client;
 
 namespace HybridEhr.Clients.Fabric;
 
@@ -20,7 +20,7 @@ public sealed record FabricTlsOptions
     public string? ClientKeyPem { get; init; }
 }
 
-/// <summary>Channels to a peer's gateway endpoint over our gRPC stack: h2c for http://, TLS for https://.</summary>
+/// <summary>Channels (Grpc.Net.Client) to a peer's gateway endpoint: h2c for http://, TLS for https://.</summary>
 public static class FabricChannels
 {
     public static GrpcChannel Create(string endpoint, FabricTlsOptions? tls = null)
@@ -31,13 +31,22 @@ public static class FabricChannels
             throw new ArgumentException("An https:// peer endpoint needs TLS options (at least the TLS CA).", nameof(tls));
         }
 
-        return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = CreateHandler(tls) });
+        return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = CreateHandler(tls), DisposeHttpClient = true });
     }
 
-    /// <summary>HTTP/2 settings as our shared pool's, plus TLS.</summary>
+    /// <summary>One HTTP/2 connection pool per peer, kept alive while idle (events streams wait long between blocks), plus TLS.</summary>
     internal static HttpMessageHandler CreateHandler(FabricTlsOptions? tls)
     {
-        var handler = GrpcChannel.CreateHandler();
+        var handler = new SocketsHttpHandler
+        {
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            KeepAlivePingDelay = TimeSpan.FromSeconds(60),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            UseProxy = false,
+        };
         if (tls is not null)
         {
             handler.SslOptions = ClientAuthentication(tls);

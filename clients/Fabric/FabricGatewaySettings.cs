@@ -1,4 +1,4 @@
-using HybridEhr.Grpc.Client;
+using Grpc.Net.Client;
 
 namespace HybridEhr.Clients.Fabric;
 

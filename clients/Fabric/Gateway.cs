@@ -1,5 +1,6 @@
 using HybridEhr.Clients.Fabric.Protocol.Gateway;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
+using GatewayApi = HybridEhr.Clients.Fabric.Protocol.Gateway.Gateway;
 
 namespace HybridEhr.Clients.Fabric;
 
@@ -10,7 +11,7 @@ public sealed record GatewayOptions
     /// A channel to the peer's gateway endpoint. Make it with <see cref="FabricChannels"/>: TLS settings, and only its
     /// channels capture the per-peer error details gateways send.
     /// </summary>
-    public required GrpcChannel Channel { get; init; }
+    public required ChannelBase Channel { get; init; }
 
     public required Identity Identity { get; init; }
 
@@ -34,7 +35,7 @@ public sealed class Gateway
 
     private Gateway(GatewayOptions options)
     {
-        _client = new GatewayClient(options.Channel, options.Timeouts);
+        _client = new GatewayClient(new GatewayApi.GatewayClient(options.Channel), options.Timeouts);
         _signer = options.Signer;
         Identity = options.Identity;
         Time = options.Time;

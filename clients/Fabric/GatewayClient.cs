@@ -1,25 +1,17 @@
 using HybridEhr.Clients.Fabric.Protocol.Gateway;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
+using GatewayApi = HybridEhr.Clients.Fabric.Protocol.Gateway.Gateway;
 
 namespace HybridEhr.Clients.Fabric;
 
-/// <summary>The five gateway.Gateway methods over our gRPC stack, each with its own deadline.</summary>
-internal sealed class GatewayClient(GrpcChannel channel, GatewayTimeouts timeouts)
+/// <summary>The five gateway.Gateway methods (the generated client), each with its own deadline and its own exception.</summary>
+internal sealed class GatewayClient(GatewayApi.GatewayClient gateway, GatewayTimeouts timeouts)
 {
-    private static readonly Method<EvaluateRequest, EvaluateResponse> EvaluateMethod = Create<EvaluateRequest, EvaluateResponse>("Evaluate");
-    private static readonly Method<EndorseRequest, EndorseResponse> EndorseMethod = Create<EndorseRequest, EndorseResponse>("Endorse");
-    private static readonly Method<SubmitRequest, SubmitResponse> SubmitMethod = Create<SubmitRequest, SubmitResponse>("Submit");
-    private static readonly Method<SignedCommitStatusRequest, CommitStatusResponse> CommitStatusMethod =
-        Create<SignedCommitStatusRequest, CommitStatusResponse>("CommitStatus");
-    private static readonly Method<SignedChaincodeEventsRequest, ChaincodeEventsResponse> ChaincodeEventsMethod =
-        Create<SignedChaincodeEventsRequest, ChaincodeEventsResponse>("ChaincodeEvents");
-
     public async Task<EvaluateResponse> EvaluateAsync(EvaluateRequest request, CancellationToken cancellationToken)
     {
         try
         {
-            return await channel.Unary(EvaluateMethod, request, Options(timeouts.Evaluate, cancellationToken)).ResponseAsync.ConfigureAwait(false);
+            return await gateway.EvaluateAsync(request, Options(timeouts.Evaluate, cancellationToken)).ResponseAsync.ConfigureAwait(false);
         }
         catch (RpcException error)
         {
@@ -31,7 +23,7 @@ internal sealed class GatewayClient(GrpcChannel channel, GatewayTimeouts timeout
     {
         try
         {
-            return await channel.Unary(EndorseMethod, request, Options(timeouts.Endorse, cancellationToken)).ResponseAsync.ConfigureAwait(false);
+            return await gateway.EndorseAsync(request, Options(timeouts.Endorse, cancellationToken)).ResponseAsync.ConfigureAwait(false);
         }
         catch (RpcException error)
         {
@@ -43,7 +35,7 @@ internal sealed class GatewayClient(GrpcChannel channel, GatewayTimeouts timeout
     {
         try
         {
-            await channel.Unary(SubmitMethod, request, Options(timeouts.Submit, cancellationToken)).ResponseAsync.ConfigureAwait(false);
+            await gateway.SubmitAsync(request, Options(timeouts.Submit, cancellationToken)).ResponseAsync.ConfigureAwait(false);
         }
         catch (RpcException error)
         {
@@ -55,7 +47,7 @@ internal sealed class GatewayClient(GrpcChannel channel, GatewayTimeouts timeout
     {
         try
         {
-            return await channel.Unary(CommitStatusMethod, request, Options(timeouts.CommitStatus, cancellationToken)).ResponseAsync.ConfigureAwait(false);
+            return await gateway.CommitStatusAsync(request, Options(timeouts.CommitStatus, cancellationToken)).ResponseAsync.ConfigureAwait(false);
         }
         catch (RpcException error)
         {
@@ -65,15 +57,11 @@ internal sealed class GatewayClient(GrpcChannel channel, GatewayTimeouts timeout
 
     /// <summary>The stream has no deadline: it lasts until the caller stops reading or cancels.</summary>
     public AsyncServerStreamingCall<ChaincodeEventsResponse> ChaincodeEvents(SignedChaincodeEventsRequest request, CancellationToken cancellationToken) =>
-        channel.ServerStreaming(ChaincodeEventsMethod, request, new CallOptions { CancellationToken = cancellationToken });
+        gateway.ChaincodeEvents(request, new CallOptions(cancellationToken: cancellationToken));
 
     private static CallOptions Options(TimeSpan timeout, CancellationToken cancellationToken) =>
-        CallOptions.WithTimeout(timeout, cancellationToken);
+        new CallOptions(deadline: DateTime.UtcNow.Add(timeout), cancellationToken: cancellationToken);
 
-    private static Method<TRequest, TResponse> Create<TRequest, TResponse>(string name)
-        where TRequest : class, Google.Protobuf.IMessage<TRequest>
-        where TResponse : class, Google.Protobuf.IMessage<TResponse> =>
-        Method<TRequest, TResponse>.Create(GatewayReflection.Descriptor.Services.Single(service => service.Name == "Gateway"), name);
 }
 
 /// <summary>Deadlines per gateway step; the defaults are those fabric-gateway's documentation recommends.</summary>

@@ -1,5 +1,5 @@
 using HybridEhr.Clients.Fabric.Protocol.Gateway;
-using HybridEhr.Grpc;
+using Grpc.Core;
 
 namespace HybridEhr.Clients.Fabric;
 
@@ -62,9 +62,12 @@ public sealed class CommitException(CommitStatus status)
 
 internal static class GatewayErrorDetails
 {
+    /// <summary>The trailer that carries a serialised google.rpc.Status with the details of a failure.</summary>
+    private const string StatusDetailsTrailer = "grpc-status-details-bin";
+
     /// <summary>The per-peer details a failed gateway call carries in its grpc-status-details-bin trailer.</summary>
     public static IReadOnlyList<EndpointErrorDetail> Of(RpcException error) =>
-        Decode(error.Trailers.GetValueBytes(GrpcProtocol.StatusDetailsHeader));
+        Decode(error.Trailers.GetValueBytes(StatusDetailsTrailer));
 
     /// <summary>ErrorDetail entries of a serialised google.rpc.Status; the message's older name was EndpointError.</summary>
     public static IReadOnlyList<EndpointErrorDetail> Decode(byte[]? bytes)
@@ -76,7 +79,7 @@ internal static class GatewayErrorDetails
 
         try
         {
-            var status = Protocol.Rpc.Status.Parser.ParseFrom(bytes);
+            var status = Google.Rpc.Status.Parser.ParseFrom(bytes);
             return [.. status.Details
                 .Where(any => any.TypeUrl.EndsWith("/gateway.ErrorDetail", StringComparison.Ordinal)
                     || any.TypeUrl.EndsWith("/gateway.EndpointError", StringComparison.Ordinal))

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Google.Protobuf;
 using HybridEhr.Clients.Fabric.Protocol.Gateway;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using Orderer;
 
 namespace HybridEhr.Clients.Fabric;
@@ -51,7 +51,7 @@ public sealed class Network
             new SignedChaincodeEventsRequest { Request = ByteString.CopyFrom(bytes), Signature = ByteString.CopyFrom(signature) },
             cancellationToken);
         using var streamingCall = call;
-        await using var responses = call.ResponseStream.GetAsyncEnumerator(cancellationToken);
+        await using var responses = call.ResponseStream.ReadAllAsync(cancellationToken).GetAsyncEnumerator();
         while (await NextAsync(responses).ConfigureAwait(false))
         {
             var response = responses.Current;

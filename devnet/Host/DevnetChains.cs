@@ -47,8 +47,8 @@ public sealed class DevnetChains : IAsyncDisposable
 
     public DevnetLedger Get(string chain) =>
         _ledgers.TryGetValue(chain, out var ledger) ? ledger
-            : throw new Grpc.RpcException(Grpc.StatusCode.InvalidArgument,
-                $"Unknown chain '{chain}'. This devnet serves: {string.Join(", ", _ledgers.Keys)}.");
+            : throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.InvalidArgument,
+                $"Unknown chain '{chain}'. This devnet serves: {string.Join(", ", _ledgers.Keys)}."));
 
     public async ValueTask DisposeAsync()
     {

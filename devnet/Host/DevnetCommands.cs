@@ -1,5 +1,5 @@
 using HybridEhr.Devnet.Ledger;
-using HybridEhr.Grpc.Server;
+using Grpc.Core;
 using HybridEhr.ServiceDefaults;
 
 namespace HybridEhr.Devnet.Host;

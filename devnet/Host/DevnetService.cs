@@ -3,22 +3,20 @@ using System.Text.Json.Nodes;
 using Google.Protobuf;
 using HybridEhr.Contracts.Devnet.V1;
 using HybridEhr.Devnet.Ledger;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Server;
+using Grpc.Core;
+using DevnetApi = HybridEhr.Contracts.Devnet.V1.Devnet;
 
 namespace HybridEhr.Devnet.Host;
 
 /// <summary>hybridehr.devnet.v1.Devnet: both chains over gRPC.</summary>
-public sealed class DevnetService(DevnetChains chains) : IGrpcService
+public sealed class DevnetService(DevnetChains chains) : DevnetApi.DevnetBase
 {
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => DevnetReflection.Descriptor.Services[0];
-
-    public async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
+    public override async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
     {
         var ledger = chains.Get(request.Chain);
         if (request.SignedTransaction.IsEmpty)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "signed_transaction is empty.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "signed_transaction is empty."));
         }
 
         TransactionOutcome outcome;
@@ -28,7 +26,7 @@ public sealed class DevnetService(DevnetChains chains) : IGrpcService
         }
         catch (ObjectDisposedException)
         {
-            throw new RpcException(StatusCode.Unavailable, "The devnet is shutting down; retry against the restarted devnet.");
+            throw new RpcException(new Status(StatusCode.Unavailable, "The devnet is shutting down; retry against the restarted devnet."));
         }
 
         var response = new SubmitResponse
@@ -60,19 +58,19 @@ public sealed class DevnetService(DevnetChains chains) : IGrpcService
         return response;
     }
 
-    public Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
+    public override Task<QueryResponse> Query(QueryRequest request, ServerCallContext context)
     {
         var ledger = chains.Get(request.Chain);
         var args = ParseArgs(request.ArgsJson);
         if (!AccountIds.TryParse(request.CallerAccount, out _))
         {
-            throw new RpcException(StatusCode.InvalidArgument, "caller_account must be 0x followed by 64 lower-case hex digits.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "caller_account must be 0x followed by 64 lower-case hex digits."));
         }
 
         var outcome = ledger.Query(request.Contract, request.Function, args, request.CallerAccount);
         if (outcome.Code == ValidationCode.UnknownContract)
         {
-            throw new RpcException(StatusCode.NotFound, outcome.Message ?? $"No contract '{request.Contract}' on {request.Chain}.");
+            throw new RpcException(new Status(StatusCode.NotFound, outcome.Message ?? $"No contract '{request.Contract}' on {request.Chain}."));
         }
 
         return Task.FromResult(new QueryResponse
@@ -84,12 +82,12 @@ public sealed class DevnetService(DevnetChains chains) : IGrpcService
         });
     }
 
-    public Task<GetAccountResponse> GetAccount(GetAccountRequest request, ServerCallContext context)
+    public override Task<GetAccountResponse> GetAccount(GetAccountRequest request, ServerCallContext context)
     {
         var ledger = chains.Get(request.Chain);
         if (!AccountIds.TryParse(request.Account, out _))
         {
-            throw new RpcException(StatusCode.InvalidArgument, "account must be 0x followed by 64 lower-case hex digits.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "account must be 0x followed by 64 lower-case hex digits."));
         }
 
         var identity = ledger.ResolveIdentity(request.Account);
@@ -107,7 +105,7 @@ public sealed class DevnetService(DevnetChains chains) : IGrpcService
         return Task.FromResult(response);
     }
 
-    public Task<GetChainInfoResponse> GetChainInfo(GetChainInfoRequest request, ServerCallContext context)
+    public override Task<GetChainInfoResponse> GetChainInfo(GetChainInfoRequest request, ServerCallContext context)
     {
         var info = chains.Get(request.Chain).ChainInfo;
         return Task.FromResult(new GetChainInfoResponse
@@ -121,10 +119,10 @@ public sealed class DevnetService(DevnetChains chains) : IGrpcService
         });
     }
 
-    public Task<GetBlockResponse> GetBlock(GetBlockRequest request, ServerCallContext context)
+    public override Task<GetBlockResponse> GetBlock(GetBlockRequest request, ServerCallContext context)
     {
         var block = chains.Get(request.Chain).GetBlock(request.Height)
-            ?? throw new RpcException(StatusCode.NotFound, $"No block {request.Height} on {request.Chain}.");
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"No block {request.Height} on {request.Chain}."));
         var response = new GetBlockResponse
         {
             Height = block.Height,
@@ -137,10 +135,10 @@ public sealed class DevnetService(DevnetChains chains) : IGrpcService
         return Task.FromResult(response);
     }
 
-    public Task<GetTransactionResponse> GetTransaction(GetTransactionRequest request, ServerCallContext context)
+    public override Task<GetTransactionResponse> GetTransaction(GetTransactionRequest request, ServerCallContext context)
     {
         var committed = chains.Get(request.Chain).GetTransaction(request.TxId)
-            ?? throw new RpcException(StatusCode.NotFound, $"No transaction {request.TxId} on {request.Chain}.");
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"No transaction {request.TxId} on {request.Chain}."));
         return Task.FromResult(new GetTransactionResponse
         {
             BlockHeight = committed.BlockHeight,
@@ -152,7 +150,7 @@ public sealed class DevnetService(DevnetChains chains) : IGrpcService
         });
     }
 
-    public Task<GetHistoryResponse> GetHistory(GetHistoryRequest request, ServerCallContext context)
+    public override Task<GetHistoryResponse> GetHistory(GetHistoryRequest request, ServerCallContext context)
     {
         var response = new GetHistoryResponse();
         response.Modifications.AddRange(chains.Get(request.Chain).GetHistory(request.Contract, request.Key).Select(m => new HybridEhr.Contracts.Devnet.V1.KeyModification
@@ -166,7 +164,7 @@ public sealed class DevnetService(DevnetChains chains) : IGrpcService
         return Task.FromResult(response);
     }
 
-    public async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<ChainEvent> responses, ServerCallContext context)
+    public override async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<ChainEvent> responses, ServerCallContext context)
     {
         var ledger = chains.Get(request.Chain);
         (long Block, int Tx) previous = (-1, -1);
@@ -205,11 +203,11 @@ public sealed class DevnetService(DevnetChains chains) : IGrpcService
         try
         {
             return JsonNode.Parse(json.Length == 0 ? "{}" : json) as JsonObject
-                ?? throw new RpcException(StatusCode.InvalidArgument, "args_json must be a JSON object.");
+                ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "args_json must be a JSON object."));
         }
         catch (JsonException ex)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"args_json is not valid JSON: {ex.Message}");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"args_json is not valid JSON: {ex.Message}"));
         }
     }
 }

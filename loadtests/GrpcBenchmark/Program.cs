@@ -7,35 +7,36 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using OursClient = HybridEhr.Grpc.Client;
-using OursHealth = HybridEhr.Grpc.Health;
 
-// Measures unary gRPC end to end (client → HTTP/2 on loopback → server → back) with grpc.health.v1.Health/Check,
-// on our own stack and on Grpc.AspNetCore + Grpc.Net.Client, one after the other in the same process: 1 caller
-// (latency) and N callers at once (throughput, latency under load).
+// Measures unary gRPC end to end (Grpc.Net.Client → HTTP/2 on loopback → Grpc.AspNetCore → back) with
+// grpc.health.v1.Health/Check, on a bare Grpc.AspNetCore server and on one set up by our AddServiceDefaults (error
+// interceptor, health checks, OpenTelemetry, service discovery), one after the other in the same process: 1 caller
+// (latency) and N callers at once (throughput, latency under load). The difference is what our defaults cost.
 var settings = BenchmarkSettings.Parse(args);
 Console.WriteLine($"gRPC unary benchmark: Health/Check on loopback, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
 Console.WriteLine($"{"stack",-18} {"callers",7} {"calls",9} {"p50 µs",9} {"p99 µs",9} {"calls/s",9}");
 
-await using (var ours = await StartOursAsync())
+await using (var standard = await StartBareAsync())
 {
-    using var channel = OursClient.GrpcChannel.ForAddress(ours.Urls.First());
-    var client = new OursHealth.HealthClient(channel);
-    var request = new OursHealth.HealthCheckRequest();
-    await MeasureAsync("ours", async () => await client.Check(request), settings);
+    await MeasureAsync("Grpc.AspNetCore", standard, settings);
 }
 
-await using (var standard = await StartStandardAsync())
+await using (var defaults = await StartWithServiceDefaultsAsync())
 {
-    using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(standard.Urls.First());
-    var client = new Health.HealthClient(channel);
-    var request = new HealthCheckRequest();
-    await MeasureAsync("Grpc.AspNetCore", async () => await client.CheckAsync(request), settings);
+    await MeasureAsync("service defaults", defaults, settings);
 }
 
 return 0;
 
-static async Task MeasureAsync(string stack, Func<Task> call, BenchmarkSettings settings)
+static async Task MeasureAsync(string stack, WebApplication server, BenchmarkSettings settings)
+{
+    using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(server.Urls.First());
+    var client = new Health.HealthClient(channel);
+    var request = new HealthCheckRequest();
+    await MeasureCallsAsync(stack, async () => await client.CheckAsync(request), settings);
+}
+
+static async Task MeasureCallsAsync(string stack, Func<Task> call, BenchmarkSettings settings)
 {
     await RunAsync(call, 1, settings.Warmup, null);
     foreach (var callers in settings.Callers)
@@ -69,7 +70,7 @@ static async Task<(double[] Latencies, TimeSpan Elapsed)> RunAsync(Func<Task> ca
 
 static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
-static async Task<WebApplication> StartOursAsync()
+static async Task<WebApplication> StartWithServiceDefaultsAsync()
 {
     var builder = WebApplication.CreateBuilder();
     builder.AddServiceDefaults();
@@ -81,7 +82,7 @@ static async Task<WebApplication> StartOursAsync()
     return app; // app.Urls now holds the port Kestrel picked.
 }
 
-static async Task<WebApplication> StartStandardAsync()
+static async Task<WebApplication> StartBareAsync()
 {
     var builder = WebApplication.CreateBuilder();
     builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(endpoint => endpoint.Protocols = HttpProtocols.Http2));

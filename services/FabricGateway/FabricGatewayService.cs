@@ -7,17 +7,18 @@ using HybridEhr.Clients.Devnet;
 using HybridEhr.Contracts.FabricGateway.V1;
 using HybridEhr.FabricGateway.Hospitals;
 using HybridEhr.FabricGateway.Ledger;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Server;
+using Grpc.Core;
 using HybridEhr.Security;
 using Microsoft.Extensions.Options;
+using FabricGatewayApi = HybridEhr.Contracts.FabricGateway.V1.FabricGateway;
+using IdentityApi = HybridEhr.Contracts.Identity.V1.Identity;
 
 namespace HybridEhr.FabricGateway;
 
 /// <summary>hybridehr.fabricgateway.v1.FabricGateway: the only code path to the private (records) chain.</summary>
 public sealed class FabricGatewayService(
-    IRecordsLedger ledger, HospitalAdministration hospitals, IdentityChannel identity, IOptions<FabricGatewayOptions> options, DocumentPepper pepper)
-    : IGrpcService
+    IRecordsLedger ledger, HospitalAdministration hospitals, IdentityApi.IdentityClient identity, IOptions<FabricGatewayOptions> options, DocumentPepper pepper)
+    : FabricGatewayApi.FabricGatewayBase
 {
     /// <summary>What users may write; the contract's other writes belong to hospital administrators.</summary>
     private static readonly HashSet<string> UserTransactions = new(StringComparer.Ordinal) { "create_record", "update_record", "mint_image" };
@@ -28,24 +29,23 @@ public sealed class FabricGatewayService(
         "is_enrolled_doctor", "get_organization", "list_organizations",
     };
 
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => FabricGatewayReflection.Descriptor.Services[0];
 
-    public async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
+    public override async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
         if (caller.IsService)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "Submit signs with the user's own chain key: call it with the user's token, not a service token.");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "Submit signs with the user's own chain key: call it with the user's token, not a service token."));
         }
 
         if (!UserTransactions.Contains(request.Function))
         {
-            throw new RpcException(StatusCode.InvalidArgument,
-                $"'{request.Function}' is not a function users submit; allowed: {string.Join(", ", UserTransactions.Order(StringComparer.Ordinal))}.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"'{request.Function}' is not a function users submit; allowed: {string.Join(", ", UserTransactions.Order(StringComparer.Ordinal))}."));
         }
 
         CheckOrganization(request.OrganisationMspId, caller);
-        var signer = new IdentityTransactionSigner(identity.Channel, caller.AccountId);
+        var signer = new IdentityTransactionSigner(identity, caller.AccountId);
         var committed = await ledger.SubmitAsync(signer, request.Function, ArgumentsOf(request.Args), context.CancellationToken);
         return new SubmitResponse
         {
@@ -56,13 +56,13 @@ public sealed class FabricGatewayService(
         };
     }
 
-    public async Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
+    public override async Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
         if (!Queries.Contains(request.Function))
         {
-            throw new RpcException(StatusCode.InvalidArgument,
-                $"'{request.Function}' is not a read-only function; allowed: {string.Join(", ", Queries.Order(StringComparer.Ordinal))}.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"'{request.Function}' is not a read-only function; allowed: {string.Join(", ", Queries.Order(StringComparer.Ordinal))}."));
         }
 
         var callerAccount = caller.IsService ? DevAccounts.NetworkAdmin.AccountId : caller.AccountId;
@@ -70,7 +70,7 @@ public sealed class FabricGatewayService(
         return new EvaluateResponse { Result = ByteString.CopyFromUtf8(result) };
     }
 
-    public async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<WatchEventsResponse> responses, ServerCallContext context)
+    public override async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<WatchEventsResponse> responses, ServerCallContext context)
     {
         context.RequireRole(Roles.Service);
         var (fromBlock, afterTxIndex) = request.StartCase switch
@@ -99,7 +99,7 @@ public sealed class FabricGatewayService(
         }
     }
 
-    public async Task<VerifyDoctorResponse> VerifyDoctor(VerifyDoctorRequest request, ServerCallContext context)
+    public override async Task<VerifyDoctorResponse> VerifyDoctor(VerifyDoctorRequest request, ServerCallContext context)
     {
         context.RequireRole(Roles.Service);
         var document = RequireDocument(request.IdentityDocumentNumber);
@@ -112,35 +112,35 @@ public sealed class FabricGatewayService(
         };
     }
 
-    public async Task<EnrollMemberResponse> EnrollMember(EnrollMemberRequest request, ServerCallContext context)
+    public override async Task<EnrollMemberResponse> EnrollMember(EnrollMemberRequest request, ServerCallContext context)
     {
         context.RequireRole(Roles.Service);
         if (!Devnet.Ledger.AccountIds.TryParse(request.AccountId, out _))
         {
-            throw new RpcException(StatusCode.InvalidArgument, "account_id must be 0x followed by 64 lower-case hex digits.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "account_id must be 0x followed by 64 lower-case hex digits."));
         }
 
         var documentHash = DocumentIds.Hash(RequireDocument(request.IdentityDocumentNumber), pepper.Value);
         var organization = await hospitals.FindDoctorAsync(documentHash, context.CancellationToken);
         if (organization != request.OrganisationMspId)
         {
-            throw new RpcException(StatusCode.FailedPrecondition,
-                $"The document is not a doctor of {request.OrganisationMspId}; the hospital must enrol it first (EnrollDoctor).");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                $"The document is not a doctor of {request.OrganisationMspId}; the hospital must enrol it first (EnrollDoctor)."));
         }
 
         var committed = await hospitals.EnrollMemberAsync(organization, request.AccountId, documentHash, context.CancellationToken);
         return new EnrollMemberResponse { TxId = committed.TxId };
     }
 
-    public async Task<EnrollDoctorResponse> EnrollDoctor(EnrollDoctorRequest request, ServerCallContext context)
+    public override async Task<EnrollDoctorResponse> EnrollDoctor(EnrollDoctorRequest request, ServerCallContext context)
     {
         var adminKey = options.Value.AdminKey;
         var presented = context.RequestHeaders.GetValue("x-admin-key") ?? "";
         if (adminKey.Length == 0 || !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
                 Encoding.UTF8.GetBytes(presented), Encoding.UTF8.GetBytes(adminKey)))
         {
-            throw new RpcException(StatusCode.PermissionDenied,
-                "Hospital administration needs the header x-admin-key with the configured FabricGateway:AdminKey.");
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                "Hospital administration needs the header x-admin-key with the configured FabricGateway:AdminKey."));
         }
 
         var documentHash = DocumentIds.Hash(RequireDocument(request.IdentityDocumentNumber), pepper.Value);
@@ -152,7 +152,7 @@ public sealed class FabricGatewayService(
     {
         if (requested.Length > 0 && caller.Claims.Organization is { } own && requested != own)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"You act for {own}; you cannot submit for {requested}.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"You act for {own}; you cannot submit for {requested}."));
         }
     }
 
@@ -165,17 +165,17 @@ public sealed class FabricGatewayService(
 
         if (args.Count > 1 || args[0].Length > 4 * 1024 * 1024)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "Pass the contract arguments as one JSON object in args[0] (at most 4 MiB).");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "Pass the contract arguments as one JSON object in args[0] (at most 4 MiB)."));
         }
 
         try
         {
             return JsonNode.Parse(args[0].Span) as JsonObject
-                ?? throw new RpcException(StatusCode.InvalidArgument, "args[0] must be a JSON object.");
+                ?? throw new RpcException(new Status(StatusCode.InvalidArgument, "args[0] must be a JSON object."));
         }
         catch (JsonException ex)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"args[0] is not valid JSON: {ex.Message}");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"args[0] is not valid JSON: {ex.Message}"));
         }
     }
 
@@ -184,7 +184,7 @@ public sealed class FabricGatewayService(
         var normalized = DocumentIds.Normalize(document ?? "");
         if (normalized.Length is < 4 or > 32 || !normalized.All(char.IsAsciiLetterOrDigit))
         {
-            throw new RpcException(StatusCode.InvalidArgument, "identity_document_number must be 4 to 32 letters or digits (dots, dashes and spaces are ignored).");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "identity_document_number must be 4 to 32 letters or digits (dots, dashes and spaces are ignored)."));
         }
 
         return normalized;
@@ -196,15 +196,12 @@ public sealed class FabricGatewayService(
         if (parts.Length != 2 || !long.TryParse(parts[0], CultureInfo.InvariantCulture, out var block)
             || !int.TryParse(parts[1], CultureInfo.InvariantCulture, out var index))
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"'{checkpoint}' is not a checkpoint issued by this gateway.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"'{checkpoint}' is not a checkpoint issued by this gateway."));
         }
 
         return (block, index);
     }
 }
-
-/// <summary>The channel to Identity, carrying the current caller's token (so Identity signs only for that caller).</summary>
-public sealed record IdentityChannel(Grpc.Client.GrpcChannel Channel);
 
 /// <summary>The document pepper shared with Identity (configuration Security:DocumentPepper).</summary>
 public sealed record DocumentPepper(string Value);

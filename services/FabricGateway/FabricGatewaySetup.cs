@@ -4,10 +4,10 @@ using HybridEhr.FabricGateway.Events;
 using HybridEhr.FabricGateway.Hospitals;
 using HybridEhr.FabricGateway.Identities;
 using HybridEhr.FabricGateway.Ledger;
-using HybridEhr.Grpc.Client;
-using HybridEhr.Grpc.Health;
+using HybridEhr.ServiceDefaults.Health;
 using HybridEhr.Security;
 using MassTransit;
+using IdentityApi = HybridEhr.Contracts.Identity.V1.Identity;
 
 namespace HybridEhr.FabricGateway;
 
@@ -19,6 +19,9 @@ public static class FabricGatewaySetup
 {
     public const string ModeKey = "FabricGateway:Mode";
 
+    /// <summary>The health check of the chain behind the gateway: the hospitals registered (devnet), the peer answering (Fabric).</summary>
+    public const string RecordsChainHealth = "records-chain";
+
     private static readonly TimeSpan PeerHealthInterval = TimeSpan.FromSeconds(10);
 
     public static WebApplicationBuilder AddRecordsChain(this WebApplicationBuilder builder)
@@ -26,7 +29,8 @@ public static class FabricGatewaySetup
         var configuration = builder.Configuration;
         builder.Services.Configure<FabricGatewayOptions>(configuration.GetSection("FabricGateway"));
         builder.Services.AddSingleton(new DocumentPepper(configuration["Security:DocumentPepper"] ?? DocumentIds.DevelopmentPepper));
-        builder.Services.AddSingleton(new IdentityChannel(SecurityExtensions.CreateForwardingChannel(configuration.GetServiceAddress("identity"))));
+        builder.Services.AddForwardingGrpcClient<IdentityApi.IdentityClient>("identity");
+        builder.Services.AddHealthChecks().AddReportedCheck(RecordsChainHealth);
         builder.Services.AddSingleton<HospitalAdministration>();
 
         switch (ReadMode(configuration))
@@ -81,13 +85,11 @@ public static class FabricGatewaySetup
     /// <summary>The embedded default: the devnet's records chain, with the hospitals registered and its events relayed.</summary>
     private static void AddDevnet(IServiceCollection services, IConfiguration configuration)
     {
-        var devnet = new DevnetClient(GrpcChannel.ForAddress(configuration.GetServiceAddress("devnet")));
-        var ledger = new DevnetRecordsLedger(devnet);
-        services.AddSingleton(devnet);
-        services.AddSingleton<IRecordsLedger>(ledger);
+        services.AddServiceGrpcClient<DevnetClient>("devnet");
+        services.AddSingleton<IRecordsLedger, DevnetRecordsLedger>();
         services.AddSingleton<IHospitalAdministrators, DevnetHospitalAdministrators>();
         services.AddHostedService<HospitalsBootstrap>();
-        AddEventRelay(services, ledger, DataDirectoryOf(configuration));
+        AddEventRelay(services, DataDirectoryOf(configuration));
     }
 
     /// <summary>
@@ -123,16 +125,16 @@ public static class FabricGatewaySetup
             var readiness = new FabricReadiness(
                 registerOrganizations ? hospitals.EnsureOrganizationsAsync : _ => Task.CompletedTask,
                 provider.GetRequiredService<FabricRecordsLedger>().CheckPeerAsync);
-            return new FabricPeerHealthMonitor(readiness.CheckAsync, provider.GetRequiredService<HealthStatusRegistry>(), PeerHealthInterval,
+            return new FabricPeerHealthMonitor(readiness.CheckAsync, provider.GetRequiredKeyedService<ReportedHealth>(RecordsChainHealth), PeerHealthInterval,
                 provider.GetRequiredService<ILogger<FabricPeerHealthMonitor>>());
         });
-        AddEventRelay(services, null, dataDirectory);
+        AddEventRelay(services, dataDirectory);
     }
 
     /// <summary>The relay over whichever ledger is registered (devnet or Fabric), checkpointed in the data directory.</summary>
-    private static void AddEventRelay(IServiceCollection services, IRecordsLedger? ledger, string dataDirectory) =>
+    private static void AddEventRelay(IServiceCollection services, string dataDirectory) =>
         services.AddHostedService(provider => new RecordsEventRelay(
-            ledger ?? provider.GetRequiredService<IRecordsLedger>(),
+            provider.GetRequiredService<IRecordsLedger>(),
             async (integrationEvent, cancellationToken) =>
             {
                 // IPublishEndpoint is scoped: one scope per publish, as MassTransit expects outside a consumer.

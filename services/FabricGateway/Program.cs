@@ -1,5 +1,4 @@
 using HybridEhr.FabricGateway;
-using HybridEhr.Grpc.Server;
 using HybridEhr.Messaging;
 using HybridEhr.Security;
 using HybridEhr.ServiceDefaults;

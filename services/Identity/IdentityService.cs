@@ -2,8 +2,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using HybridEhr.Contracts.Common.V1;
 using HybridEhr.Contracts.Identity.V1;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Server;
+using Grpc.Core;
 using HybridEhr.Identity.Accounts;
 using HybridEhr.Identity.Chain;
 using HybridEhr.Identity.Login;
@@ -11,6 +10,7 @@ using HybridEhr.Identity.Registration;
 using HybridEhr.Identity.Signing;
 using HybridEhr.Identity.Tokens;
 using HybridEhr.Security;
+using IdentityApi = HybridEhr.Contracts.Identity.V1.Identity;
 
 namespace HybridEhr.Identity;
 
@@ -26,7 +26,7 @@ public sealed class IdentityService(
     IPermissionChain chain,
     TokenSigningKey signingKey,
     TransactionSigningService signing,
-    IdentityOptions options) : IGrpcService
+    IdentityOptions options) : IdentityApi.IdentityBase
 {
     public const string RegisterPath = "/hybridehr.identity.v1.Identity/Register";
     public const string LoginPath = "/hybridehr.identity.v1.Identity/Login";
@@ -34,9 +34,8 @@ public sealed class IdentityService(
 
     private static readonly TimeSpan SigningKeysCacheFor = TimeSpan.FromMinutes(5);
 
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => IdentityReflection.Descriptor.Services[0];
 
-    public async Task<RegisterResponse> Register(RegisterRequest request, ServerCallContext context)
+    public override async Task<RegisterResponse> Register(RegisterRequest request, ServerCallContext context)
     {
         var newAccount = new NewAccount(
             InputRules.Document(request.IdentityDocumentNumber),
@@ -58,7 +57,7 @@ public sealed class IdentityService(
         };
     }
 
-    public Task<LoginResponse> Login(LoginRequest request, ServerCallContext context)
+    public override Task<LoginResponse> Login(LoginRequest request, ServerCallContext context)
     {
         AccountSelector selector = request.AccountCase switch
         {
@@ -78,13 +77,13 @@ public sealed class IdentityService(
         });
     }
 
-    public Task<GetAccountResponse> GetAccount(GetAccountRequest request, ServerCallContext context)
+    public override Task<GetAccountResponse> GetAccount(GetAccountRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
         var account = accounts.Find(caller.AccountId);
         if (account is not { Status: AccountStatus.Active })
         {
-            throw new RpcException(StatusCode.NotFound, "There is no account for this token's subject (it was erased, or the token is a service's).");
+            throw new RpcException(new Status(StatusCode.NotFound, "There is no account for this token's subject (it was erased, or the token is a service's)."));
         }
 
         var personal = accounts.OpenPersonalData(account);
@@ -101,32 +100,32 @@ public sealed class IdentityService(
         });
     }
 
-    public async Task<UserExistsResponse> UserExists(UserExistsRequest request, ServerCallContext context)
+    public override async Task<UserExistsResponse> UserExists(UserExistsRequest request, ServerCallContext context)
     {
         var accountId = InputRules.AccountId(request.AccountId);
         return new UserExistsResponse { Exists = await chain.UserExistsAsync(accountId, context.CancellationToken).ConfigureAwait(false) };
     }
 
-    public async Task<GetRoleResponse> GetRole(GetRoleRequest request, ServerCallContext context)
+    public override async Task<GetRoleResponse> GetRole(GetRoleRequest request, ServerCallContext context)
     {
         var accountId = InputRules.AccountId(request.AccountId);
         var role = await chain.UserRoleAsync(accountId, context.CancellationToken).ConfigureAwait(false)
-            ?? throw new RpcException(StatusCode.NotFound, $"No account {accountId} exists on the permission chain.");
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"No account {accountId} exists on the permission chain."));
         return new GetRoleResponse { AccountId = accountId, Role = ToProto(role) };
     }
 
-    public async Task<GetMyRoleResponse> GetMyRole(GetMyRoleRequest request, ServerCallContext context)
+    public override async Task<GetMyRoleResponse> GetMyRole(GetMyRoleRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
         var role = caller.IsService || !HybridEhr.Devnet.Ledger.AccountIds.TryParse(caller.AccountId, out _)
             ? null
             : await chain.UserRoleAsync(caller.AccountId, context.CancellationToken).ConfigureAwait(false);
         return role is null
-            ? throw new RpcException(StatusCode.NotFound, "The permission chain has no account for this token's subject.")
+            ? throw new RpcException(new Status(StatusCode.NotFound, "The permission chain has no account for this token's subject."))
             : new GetMyRoleResponse { AccountId = caller.AccountId, Role = ToProto(role) };
     }
 
-    public Task<GetSigningKeysResponse> GetSigningKeys(GetSigningKeysRequest request, ServerCallContext context) =>
+    public override Task<GetSigningKeysResponse> GetSigningKeys(GetSigningKeysRequest request, ServerCallContext context) =>
         Task.FromResult(new GetSigningKeysResponse
         {
             Keys =
@@ -142,7 +141,7 @@ public sealed class IdentityService(
             CacheFor = Duration.FromTimeSpan(SigningKeysCacheFor),
         });
 
-    public async Task<SignTransactionResponse> SignTransaction(SignTransactionRequest request, ServerCallContext context)
+    public override async Task<SignTransactionResponse> SignTransaction(SignTransactionRequest request, ServerCallContext context)
     {
         var caller = context.GetCaller();
         var signature = await signing.SignAsync(caller.AccountId, request.Payload.ToByteArray(), request.Format, context.CancellationToken);

@@ -1,4 +1,3 @@
-using HybridEhr.Grpc.Server;
 using HybridEhr.Identity;
 using HybridEhr.Identity.Hosting;
 using HybridEhr.ServiceDefaults;

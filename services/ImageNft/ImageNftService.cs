@@ -1,10 +1,10 @@
 using HybridEhr.Contracts.ImageNft.V1;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Server;
+using Grpc.Core;
 using HybridEhr.ImageNft.Downloads;
 using HybridEhr.ImageNft.Tokens;
 using HybridEhr.ImageNft.Uploads;
 using HybridEhr.Security;
+using ImageNftApi = HybridEhr.Contracts.ImageNft.V1.ImageNft;
 
 namespace HybridEhr.ImageNft;
 
@@ -12,20 +12,18 @@ namespace HybridEhr.ImageNft;
 /// hybridehr.imagenft.v1.ImageNft: the gRPC edge. Each RPC names its caller and hands over to the use case. There is no
 /// transfer RPC: the tokens are soulbound, and the contract refuses transfer_token for everyone.
 /// </summary>
-public sealed class ImageNftService(ImageUploads uploads, ImageDownloads downloads, ImageTokenQueries tokens) : IGrpcService
+public sealed class ImageNftService(ImageUploads uploads, ImageDownloads downloads, ImageTokenQueries tokens) : ImageNftApi.ImageNftBase
 {
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => ImageNftReflection.Descriptor.Services[0];
+    public override Task<UploadImageResponse> UploadImage(IAsyncStreamReader<UploadImageRequest> requests, ServerCallContext context) =>
+        uploads.UploadAsync(context.GetCaller(), requests.ReadAllAsync(context.CancellationToken), context.CancellationToken);
 
-    public Task<UploadImageResponse> UploadImage(IAsyncEnumerable<UploadImageRequest> requests, ServerCallContext context) =>
-        uploads.UploadAsync(context.GetCaller(), requests, context.CancellationToken);
-
-    public Task GetImage(GetImageRequest request, IServerStreamWriter<GetImageResponse> responseStream, ServerCallContext context) =>
+    public override Task GetImage(GetImageRequest request, IServerStreamWriter<GetImageResponse> responseStream, ServerCallContext context) =>
         downloads.DownloadAsync(context.GetCaller(), request.TokenId, message => responseStream.WriteAsync(message, context.CancellationToken),
             context.CancellationToken);
 
-    public async Task<GetTokenResponse> GetToken(GetTokenRequest request, ServerCallContext context) =>
+    public override async Task<GetTokenResponse> GetToken(GetTokenRequest request, ServerCallContext context) =>
         new() { Token = await tokens.GetTokenAsync(context.GetCaller(), request.TokenId, context.CancellationToken).ConfigureAwait(false) };
 
-    public Task<ListTokensResponse> ListTokens(ListTokensRequest request, ServerCallContext context) =>
+    public override Task<ListTokensResponse> ListTokens(ListTokensRequest request, ServerCallContext context) =>
         tokens.ListTokensAsync(context.GetCaller(), request, context.CancellationToken);
 }

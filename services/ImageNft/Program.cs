@@ -1,4 +1,3 @@
-using HybridEhr.Grpc.Server;
 using HybridEhr.ImageNft;
 using HybridEhr.ImageNft.Hosting;
 using HybridEhr.Messaging;

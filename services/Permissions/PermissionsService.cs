@@ -1,11 +1,11 @@
 using Google.Protobuf.WellKnownTypes;
 using HybridEhr.Contracts.Permissions.V1;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Server;
+using Grpc.Core;
 using HybridEhr.Permissions.Domain;
 using HybridEhr.Permissions.Notifications;
 using HybridEhr.Security;
 using DomainRequestStatus = HybridEhr.Permissions.Domain.RequestStatus;
+using PermissionsApi = HybridEhr.Contracts.Permissions.V1.Permissions;
 
 namespace HybridEhr.Permissions;
 
@@ -14,35 +14,33 @@ namespace HybridEhr.Permissions;
 /// <see cref="PermissionQueries"/> (reads) and <see cref="NotificationFeed"/> (the stream). No rules live here.
 /// </summary>
 public sealed class PermissionsService(
-    PermissionCommands commands, PermissionQueries queries, NotificationFeed notifications, IHostApplicationLifetime lifetime) : IGrpcService
+    PermissionCommands commands, PermissionQueries queries, NotificationFeed notifications, IHostApplicationLifetime lifetime) : PermissionsApi.PermissionsBase
 {
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => PermissionsReflection.Descriptor.Services[0];
-
-    public async Task<RequestAccessResponse> RequestAccess(RequestAccessRequest request, ServerCallContext context)
+    public override async Task<RequestAccessResponse> RequestAccess(RequestAccessRequest request, ServerCallContext context)
     {
         var outcome = await commands.RequestAccessAsync(ActorOf(context), request.PatientAccountId, request.Reason, context.CancellationToken);
         return new RequestAccessResponse { Request = ToProto(outcome.Request), TxId = outcome.TxId };
     }
 
-    public async Task<ApproveAccessResponse> ApproveAccess(ApproveAccessRequest request, ServerCallContext context)
+    public override async Task<ApproveAccessResponse> ApproveAccess(ApproveAccessRequest request, ServerCallContext context)
     {
         var outcome = await commands.ApproveAccessAsync(ActorOf(context), request.RequestId, ExpiryOf(request.ExpiresAt), context.CancellationToken);
         return new ApproveAccessResponse { Grant = ToProto(outcome.Grant), TxId = outcome.TxId };
     }
 
-    public async Task<DenyAccessResponse> DenyAccess(DenyAccessRequest request, ServerCallContext context)
+    public override async Task<DenyAccessResponse> DenyAccess(DenyAccessRequest request, ServerCallContext context)
     {
         var outcome = await commands.DenyAccessAsync(ActorOf(context), request.RequestId, request.Reason, context.CancellationToken);
         return new DenyAccessResponse { Request = ToProto(outcome.Request), TxId = outcome.TxId };
     }
 
-    public async Task<GrantPermissionResponse> GrantPermission(GrantPermissionRequest request, ServerCallContext context)
+    public override async Task<GrantPermissionResponse> GrantPermission(GrantPermissionRequest request, ServerCallContext context)
     {
         var outcome = await commands.GrantPermissionAsync(ActorOf(context), request.DoctorAccountId, ExpiryOf(request.ExpiresAt), context.CancellationToken);
         return new GrantPermissionResponse { Grant = ToProto(outcome.Grant), TxId = outcome.TxId };
     }
 
-    public async Task<RevokePermissionResponse> RevokePermission(RevokePermissionRequest request, ServerCallContext context)
+    public override async Task<RevokePermissionResponse> RevokePermission(RevokePermissionRequest request, ServerCallContext context)
     {
         var outcome = await commands.RevokePermissionAsync(ActorOf(context), request.DoctorAccountId, context.CancellationToken);
         return new RevokePermissionResponse
@@ -53,7 +51,7 @@ public sealed class PermissionsService(
         };
     }
 
-    public async Task<HasPermissionResponse> HasPermission(HasPermissionRequest request, ServerCallContext context)
+    public override async Task<HasPermissionResponse> HasPermission(HasPermissionRequest request, ServerCallContext context)
     {
         var actor = ActorOf(context);
         var answer = request.Consistency == ReadConsistency.Chain
@@ -77,7 +75,7 @@ public sealed class PermissionsService(
         return response;
     }
 
-    public Task<GetGranteesResponse> GetGrantees(GetGranteesRequest request, ServerCallContext context)
+    public override Task<GetGranteesResponse> GetGrantees(GetGranteesRequest request, ServerCallContext context)
     {
         var answer = queries.GetGrantees(ActorOf(context), request.PatientAccountId);
         var response = new GetGranteesResponse { MaxStaleness = Duration.FromTimeSpan(answer.MaxStaleness) };
@@ -85,7 +83,7 @@ public sealed class PermissionsService(
         return Task.FromResult(response);
     }
 
-    public Task<ListPendingRequestsResponse> ListPendingRequests(ListPendingRequestsRequest request, ServerCallContext context)
+    public override Task<ListPendingRequestsResponse> ListPendingRequests(ListPendingRequestsRequest request, ServerCallContext context)
     {
         var page = queries.ListPendingRequests(ActorOf(context), request.PageSize, request.PageToken);
         var response = new ListPendingRequestsResponse { NextPageToken = page.NextPageToken };
@@ -93,19 +91,17 @@ public sealed class PermissionsService(
         return Task.FromResult(response);
     }
 
-    public async Task WatchNotifications(WatchNotificationsRequest request, IServerStreamWriter<WatchNotificationsResponse> responses, ServerCallContext context)
+    public override async Task WatchNotifications(WatchNotificationsRequest request, IServerStreamWriter<WatchNotificationsResponse> responses, ServerCallContext context)
     {
         var actor = ActorOf(context);
         if (!actor.IsPatient && !actor.IsDoctor)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "Notifications are streamed to patient and doctor accounts only.");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "Notifications are streamed to patient and doctor accounts only."));
         }
 
         var startAfter = notifications.StartAfter(actor.AccountId, request.ResumeAfter);
-        // Headers now: a client that awaits them knows everything from this point on will reach it. (The flush is
-        // needed until ServerCall.WriteResponseHeadersAsync flushes by itself; Kestrel holds the HEADERS frame.)
-        await context.WriteResponseHeadersAsync();
-        await context.HttpContext.Response.BodyWriter.FlushAsync(context.CancellationToken);
+        // Headers now: a client that awaits them knows everything from this point on will reach it.
+        await context.WriteResponseHeadersAsync(new Metadata());
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         try
         {
@@ -116,7 +112,7 @@ public sealed class PermissionsService(
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
-            throw new RpcException(StatusCode.Unavailable, "The server is shutting down; reconnect with the last cursor you received.");
+            throw new RpcException(new Status(StatusCode.Unavailable, "The server is shutting down; reconnect with the last cursor you received."));
         }
     }
 
@@ -139,7 +135,7 @@ public sealed class PermissionsService(
         }
         catch (InvalidOperationException)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "expires_at is not a valid timestamp.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "expires_at is not a valid timestamp."));
         }
     }
 

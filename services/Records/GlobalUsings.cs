@@ -1,1 +1,1 @@
-global using HybridEhr.Grpc;
+global using Grpc.Core;

@@ -1,4 +1,3 @@
-using HybridEhr.Grpc.Server;
 using HybridEhr.Messaging;
 using HybridEhr.Records;
 using HybridEhr.Records.Audit;

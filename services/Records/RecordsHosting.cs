@@ -10,6 +10,9 @@ using HybridEhr.Records.Storage;
 using HybridEhr.Security;
 using HybridEhr.ServiceDefaults.Writes;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using FabricGatewayApi = HybridEhr.Contracts.FabricGateway.V1.FabricGateway;
+using IdentityApi = HybridEhr.Contracts.Identity.V1.Identity;
+using PermissionsApi = HybridEhr.Contracts.Permissions.V1.Permissions;
 
 namespace HybridEhr.Records;
 
@@ -19,9 +22,6 @@ public static class RecordsHosting
     /// <summary>Bearer tokens on every call but OpenShareLink, whose token is the share link itself.</summary>
     public static WebApplicationBuilder AddRecordAuthentication(this WebApplicationBuilder builder)
     {
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddSingleton<IAccessTokenKeySource>(services =>
-            new DeferredIdentityKeys(builder.Configuration, services.GetRequiredService<TimeProvider>()));
         return builder.AddAccessTokenAuthentication(RecordsService.OpenShareLinkPath);
     }
 
@@ -61,17 +61,18 @@ public static class RecordsHosting
     }
 
     /// <summary>
-    /// FabricGateway (Services:fabricgateway), Permissions (Services:permissions) and Identity (Services:identity), each
-    /// over a channel that forwards the caller's token. Addresses are read on first use, so the service starts (and
-    /// answers health checks) before the AppHost has wired everything.
+    /// FabricGateway, Permissions and Identity, each through a generated client that forwards the caller's token.
+    /// Service discovery resolves their addresses on first use, so the service starts (and answers health checks)
+    /// before the AppHost has wired everything.
     /// </summary>
     public static WebApplicationBuilder AddRecordDependencies(this WebApplicationBuilder builder)
     {
-        var configuration = builder.Configuration;
-        builder.Services.AddSingleton<IRecordAnchors>(_ => new FabricGatewayRecordAnchors(
-            new FabricGatewayClient(SecurityExtensions.CreateForwardingChannel(configuration.GetServiceAddress("fabricgateway")))));
-        builder.Services.AddSingleton<IPermissionChecker>(_ => new PermissionsClient(SecurityExtensions.CreateForwardingChannel(configuration.GetServiceAddress("permissions"))));
-        builder.Services.AddSingleton<IAccountDirectory>(_ => new IdentityAccountDirectory(SecurityExtensions.CreateForwardingChannel(configuration.GetServiceAddress("identity"))));
+        builder.Services.AddForwardingGrpcClient<FabricGatewayApi.FabricGatewayClient>("fabricgateway");
+        builder.Services.AddForwardingGrpcClient<PermissionsApi.PermissionsClient>("permissions");
+        builder.Services.AddForwardingGrpcClient<IdentityApi.IdentityClient>("identity");
+        builder.Services.AddSingleton<IRecordAnchors, FabricGatewayRecordAnchors>();
+        builder.Services.AddSingleton<IPermissionChecker, PermissionsClient>();
+        builder.Services.AddSingleton<IAccountDirectory, IdentityAccountDirectory>();
         builder.Services.AddSingleton<AccessPolicy>();
         builder.Services.AddSingleton<RecordKeeper>();
         builder.Services.AddSingleton<RecordsService>();

@@ -4,8 +4,8 @@ using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using HybridEhr.Clients.Fabric.Protocol.Gateway;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Server;
+using Grpc.Core;
+using GatewayApi = HybridEhr.Clients.Fabric.Protocol.Gateway.Gateway;
 
 namespace HybridEhr.Clients.Fabric.Tests;
 
@@ -57,20 +57,18 @@ public sealed class FakeGatewayState
 /// A gateway peer in-process, on our gRPC server: checks every signature against the creator's certificate, endorses
 /// by echoing the call, and refuses transfer_token with per-peer error details as a real gateway reports them.
 /// </summary>
-public sealed class FakeGatewayService(FakeGatewayState state) : IGrpcService
+public sealed class FakeGatewayService(FakeGatewayState state) : GatewayApi.GatewayBase
 {
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => GatewayReflection.Descriptor.Services[0];
-
-    public Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
+    public override Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
     {
         state.Calls.Enqueue("Evaluate");
-        state.LastClientCertificateSubject = context.HttpContext.Connection.ClientCertificate?.Subject;
+        state.LastClientCertificateSubject = context.GetHttpContext().Connection.ClientCertificate?.Subject;
         var (function, arguments) = VerifiedCall(request.ProposedTransaction);
         var payload = ByteString.CopyFromUtf8($"{function}({string.Join(",", arguments)})");
         return Task.FromResult(new EvaluateResponse { Result = new Protos.Response { Status = 200, Payload = payload } });
     }
 
-    public Task<EndorseResponse> Endorse(EndorseRequest request, ServerCallContext context)
+    public override Task<EndorseResponse> Endorse(EndorseRequest request, ServerCallContext context)
     {
         state.Calls.Enqueue("Endorse");
         var (function, arguments) = VerifiedCall(request.ProposedTransaction);
@@ -84,7 +82,7 @@ public sealed class FakeGatewayService(FakeGatewayState state) : IGrpcService
         return Task.FromResult(new EndorseResponse { PreparedTransaction = envelope });
     }
 
-    public Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
+    public override Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
     {
         state.Calls.Enqueue("Submit");
         var payload = Common.Payload.Parser.ParseFrom(request.PreparedTransaction.Payload);
@@ -94,7 +92,7 @@ public sealed class FakeGatewayService(FakeGatewayState state) : IGrpcService
         return Task.FromResult(new SubmitResponse());
     }
 
-    public Task<CommitStatusResponse> CommitStatus(SignedCommitStatusRequest signed, ServerCallContext context)
+    public override Task<CommitStatusResponse> CommitStatus(SignedCommitStatusRequest signed, ServerCallContext context)
     {
         state.Calls.Enqueue("CommitStatus");
         state.LastSignedCommitStatusRequest = signed;
@@ -102,13 +100,13 @@ public sealed class FakeGatewayService(FakeGatewayState state) : IGrpcService
         Verify(request.Identity, signed.Request, signed.Signature);
         if (!state.Submitted.ContainsKey(request.TransactionId))
         {
-            throw new RpcException(StatusCode.NotFound, $"transaction {request.TransactionId} was never submitted");
+            throw new RpcException(new Status(StatusCode.NotFound, $"transaction {request.TransactionId} was never submitted"));
         }
 
         return Task.FromResult(new CommitStatusResponse { Result = state.CommitCode, BlockNumber = state.CommitBlock });
     }
 
-    public async Task ChaincodeEvents(SignedChaincodeEventsRequest signed, IServerStreamWriter<ChaincodeEventsResponse> responses, ServerCallContext context)
+    public override async Task ChaincodeEvents(SignedChaincodeEventsRequest signed, IServerStreamWriter<ChaincodeEventsResponse> responses, ServerCallContext context)
     {
         state.Calls.Enqueue("ChaincodeEvents");
         state.LastSignedEventsRequest = signed;
@@ -132,7 +130,7 @@ public sealed class FakeGatewayService(FakeGatewayState state) : IGrpcService
         var channelHeader = Common.ChannelHeader.Parser.ParseFrom(header.ChannelHeader);
         if (channelHeader.TxId != TransactionContext.ComputeTransactionId(signatureHeader.Nonce.ToByteArray(), signatureHeader.Creator.ToByteArray()))
         {
-            throw new RpcException(StatusCode.InvalidArgument, "transaction id does not match nonce and creator");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "transaction id does not match nonce and creator"));
         }
 
         var payload = Protos.ChaincodeProposalPayload.Parser.ParseFrom(proposal.Payload);
@@ -146,28 +144,27 @@ public sealed class FakeGatewayService(FakeGatewayState state) : IGrpcService
         var identity = Msp.SerializedIdentity.Parser.ParseFrom(creator);
         using var certificate = X509Certificate2.CreateFromPem(identity.IdBytes.ToStringUtf8());
         using var key = certificate.GetECDsaPublicKey()
-            ?? throw new RpcException(StatusCode.Unauthenticated, "the creator has no ECDSA key");
+            ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "the creator has no ECDSA key"));
         if (!key.VerifyData(message.Span, signature.Span, HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence)
             || !EcdsaSigner.IsLowS(signature.ToByteArray()))
         {
-            throw new RpcException(StatusCode.Unauthenticated, "signature does not verify");
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "signature does not verify"));
         }
     }
 
     /// <summary>
-    /// As a Go gateway answers: a trailers-only response whose headers carry grpc-status-details-bin. Our server stack
-    /// reserves grpc-* metadata keys, so the header is set on the HTTP response directly.
+    /// As a Go gateway answers: a trailers-only response carrying grpc-status-details-bin (Grpc.AspNetCore sends a
+    /// failure without messages as trailers only).
     /// </summary>
     private static RpcException EndorsementFailure(ServerCallContext context, string chaincodeMessage)
     {
         const string message = "failed to endorse transaction, see attached details for more info";
-        var status = new Protocol.Rpc.Status { Code = (int)StatusCode.Aborted, Message = message };
+        var status = new Google.Rpc.Status { Code = (int)StatusCode.Aborted, Message = message };
         foreach (var (address, mspId) in new[] { ("peer0.hospitala.example.com:7051", "HospitalAMSP"), ("peer0.hospitalb.example.com:9051", "HospitalBMSP") })
         {
             status.Details.Add(Any.Pack(new ErrorDetail { Address = address, MspId = mspId, Message = $"chaincode response 500, {chaincodeMessage}" }));
         }
 
-        context.HttpContext.Response.Headers["grpc-status-details-bin"] = Convert.ToBase64String(status.ToByteArray()).TrimEnd('=');
-        return new RpcException(StatusCode.Aborted, message);
+        return new RpcException(new Status(StatusCode.Aborted, message), new Metadata { { "grpc-status-details-bin", status.ToByteArray() } });
     }
 }

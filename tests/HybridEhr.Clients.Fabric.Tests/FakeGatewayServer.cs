@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using HybridEhr.Grpc.Server;
+using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -34,7 +34,7 @@ public abstract class FakeGatewayServer : IAsyncLifetime
             listen.Protocols = HttpProtocols.Http2;
             ConfigureEndpoint(listen);
         }));
-        builder.Services.AddGrpcServer(options => options.EnableDetailedErrors = true);
+        builder.Services.AddGrpc(options => options.EnableDetailedErrors = true);
         builder.Services.AddSingleton(State);
         _app = builder.Build();
         _app.MapGrpcService<FakeGatewayService>();

@@ -1,7 +1,7 @@
 using System.Text;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
 using Xunit;
+using Grpc.Net.Client;
 
 namespace HybridEhr.Clients.Fabric.Tests;
 

@@ -1,7 +1,8 @@
 using System.Text;
 using Google.Protobuf;
 using HybridEhr.Clients.Fabric.Protocol.Gateway;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace HybridEhr.Clients.Fabric.Tests;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Xunit;
+using Grpc.Net.Client;
 
 namespace HybridEhr.Clients.Fabric.Tests;
 
@@ -11,7 +12,7 @@ public sealed class SignedRequestCrossCheckTests : IClassFixture<PlainFakeGatewa
 {
     private readonly PlainFakeGateway _server;
     private readonly TestCredentials _credentials = TestCredentials.Create("svc", "HospitalBMSP");
-    private readonly HybridEhr.Grpc.Client.GrpcChannel _channel;
+    private readonly GrpcChannel _channel;
     private readonly Gateway _gateway;
 
     public SignedRequestCrossCheckTests(PlainFakeGateway server)

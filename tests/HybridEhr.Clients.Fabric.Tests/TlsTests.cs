@@ -1,6 +1,7 @@
 using System.Text;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
 using Xunit;
+using Grpc.Net.Client;
 
 namespace HybridEhr.Clients.Fabric.Tests;
 
@@ -49,7 +50,9 @@ public sealed class TlsTests(TlsFakeGateway server) : IClassFixture<TlsFakeGatew
 
         var error = await Assert.ThrowsAsync<TransactionException>(() => Evaluate(channel, credentials));
 
-        Assert.Equal(HybridEhr.Grpc.StatusCode.Unavailable, error.StatusCode);
+        // Grpc.Net.Client reports a handshake it refused as INTERNAL (not UNAVAILABLE: retrying will not help).
+        Assert.Equal(Grpc.Core.StatusCode.Internal, error.StatusCode);
+        Assert.Contains("SSL", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

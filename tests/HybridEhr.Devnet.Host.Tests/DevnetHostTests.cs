@@ -5,9 +5,10 @@ using Google.Protobuf;
 using HybridEhr.Clients.Devnet;
 using HybridEhr.Contracts.Devnet.V1;
 using HybridEhr.Devnet.Ledger;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
 using HybridEhr.Testing;
 using Xunit;
+using Grpc.Net.Client;
 
 namespace HybridEhr.Devnet.Host.Tests;
 
@@ -47,7 +48,7 @@ public sealed class DevnetHostTests : IDisposable
                         Assert.Equal("VALID", response.ValidationCode);
                         acknowledged.Add(response.TxId);
                     }
-                    catch (Grpc.RpcException)
+                    catch (Grpc.Core.RpcException)
                     {
                         return; // the devnet was killed under this call: it was never acknowledged
                     }
@@ -68,7 +69,7 @@ public sealed class DevnetHostTests : IDisposable
         var client = new DevnetClient(again);
         foreach (var txId in acknowledged)
         {
-            var found = await client.GetTransaction(new GetTransactionRequest { Chain = DevAccounts.PermissionChain, TxId = txId });
+            var found = await client.GetTransactionAsync(new GetTransactionRequest { Chain = DevAccounts.PermissionChain, TxId = txId });
             Assert.Equal("VALID", found.Transaction.ValidationCode);
         }
     }
@@ -113,17 +114,17 @@ public sealed class DevnetHostTests : IDisposable
 
         var forged = (byte[])bytes.Clone();
         forged[^1] ^= 0x01;
-        var forgedResponse = await client.Submit(new SubmitRequest { Chain = DevAccounts.PermissionChain, SignedTransaction = ByteString.CopyFrom(forged) });
+        var forgedResponse = await client.SubmitAsync(new SubmitRequest { Chain = DevAccounts.PermissionChain, SignedTransaction = ByteString.CopyFrom(forged) });
         Assert.Equal("BAD_SIGNATURE", forgedResponse.ValidationCode);
 
-        var first = await client.Submit(new SubmitRequest { Chain = DevAccounts.PermissionChain, SignedTransaction = ByteString.CopyFrom(bytes) });
+        var first = await client.SubmitAsync(new SubmitRequest { Chain = DevAccounts.PermissionChain, SignedTransaction = ByteString.CopyFrom(bytes) });
         Assert.Equal("VALID", first.ValidationCode);
-        var replay = await client.Submit(new SubmitRequest { Chain = DevAccounts.PermissionChain, SignedTransaction = ByteString.CopyFrom(bytes) });
+        var replay = await client.SubmitAsync(new SubmitRequest { Chain = DevAccounts.PermissionChain, SignedTransaction = ByteString.CopyFrom(bytes) });
         Assert.Equal("NONCE_REPLAYED", replay.ValidationCode);
 
-        var wrongChain = await Assert.ThrowsAsync<Grpc.RpcException>(() =>
-            client.Submit(new SubmitRequest { Chain = "nope", SignedTransaction = ByteString.CopyFrom(bytes) }).ResponseAsync);
-        Assert.Equal(Grpc.StatusCode.InvalidArgument, wrongChain.StatusCode);
+        var wrongChain = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
+            client.SubmitAsync(new SubmitRequest { Chain = "nope", SignedTransaction = ByteString.CopyFrom(bytes) }).ResponseAsync);
+        Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, wrongChain.StatusCode);
     }
 
     [Fact]
@@ -136,8 +137,8 @@ public sealed class DevnetHostTests : IDisposable
         var first = await chain.SubmitAsync(new LocalSigner(DevnetKey.Generate()), "access_control", "add_user", new JsonObject { ["document_id_hash"] = new string('1', 64) });
 
         using var watch = client.WatchEvents(new WatchEventsRequest { Chain = DevAccounts.PermissionChain, FromBlock = 1 },
-            CallOptions.WithTimeout(TimeSpan.FromSeconds(20)));
-        await using var events = watch.ResponseStream.GetAsyncEnumerator();
+            new CallOptions(deadline: DateTime.UtcNow.Add(TimeSpan.FromSeconds(20))));
+        await using var events = watch.ResponseStream.ReadAllAsync().GetAsyncEnumerator();
         Assert.True(await events.MoveNextAsync());
         Assert.Equal(first.TxId, events.Current.TxId);
 

@@ -2,9 +2,9 @@ using Google.Protobuf;
 using HybridEhr.Contracts.Common.V1;
 using HybridEhr.Contracts.FabricGateway.V1;
 using HybridEhr.Contracts.Identity.V1;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
 using HybridEhr.Testing;
+using Grpc.Net.Client;
 
 namespace HybridEhr.EndToEnd.Tests;
 
@@ -51,9 +51,8 @@ public sealed class Api(SystemUnderTest system, string hospitalA = "HospitalAMSP
     public async Task EnrollDoctorAtHospitalAsync(string hospital, string document)
     {
         using var channel = GrpcChannel.ForAddress(system.AddressOf("fabricgateway"));
-        var method = Method<EnrollDoctorRequest, EnrollDoctorResponse>.Create(FabricGatewayReflection.Descriptor.Services[0], "EnrollDoctor");
-        await channel.Unary(method, new EnrollDoctorRequest { OrganisationMspId = hospital, IdentityDocumentNumber = document },
-            new CallOptions { Headers = new Metadata().Add("x-admin-key", SystemUnderTest.AdminKey), Deadline = DateTime.UtcNow.AddSeconds(30) });
+        await new FabricGateway.FabricGatewayClient(channel).EnrollDoctorAsync(new EnrollDoctorRequest { OrganisationMspId = hospital, IdentityDocumentNumber = document },
+            new CallOptions(headers: new Metadata { { "x-admin-key", SystemUnderTest.AdminKey } }, deadline: DateTime.UtcNow.AddSeconds(30)));
     }
 
     public async Task<Actor> RegisterAsync(string name, string document, Role role)
@@ -82,7 +81,7 @@ public sealed class Api(SystemUnderTest system, string hospitalA = "HospitalAMSP
     }
 
     private static ServiceClient Client(SystemUnderTest system, string name, Google.Protobuf.Reflection.ServiceDescriptor service) =>
-        new(GrpcChannel.ForAddress(system.AddressOf(name)), service);
+        new(system.AddressOf(name), service);
 }
 
 public static class RpcAssert

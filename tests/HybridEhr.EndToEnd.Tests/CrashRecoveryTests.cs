@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using HybridEhr.Contracts.Common.V1;
 using HybridEhr.Contracts.Identity.V1;
 using HybridEhr.Contracts.Records.V1;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -2,7 +2,7 @@ using Google.Protobuf.WellKnownTypes;
 using HybridEhr.Contracts.ImageNft.V1;
 using HybridEhr.Contracts.Permissions.V1;
 using HybridEhr.Contracts.Records.V1;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using Xunit;
 
 // One system per transport, shared by the test classes of its collection; collections run one after the other,
@@ -106,7 +106,7 @@ public abstract class EndToEndTest(InMemorySystemFixture fixture)
     {
         using var call = Api.Images.ServerStream<GetImageRequest, GetImageResponse>(new GetImageRequest { TokenId = tokenId }, reader.Token);
         using var bytes = new MemoryStream();
-        await foreach (var part in call.ResponseStream)
+        await foreach (var part in call.ResponseStream.ReadAllAsync())
         {
             if (part.PartCase == GetImageResponse.PartOneofCase.Chunk)
             {

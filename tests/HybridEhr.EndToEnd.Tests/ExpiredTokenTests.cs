@@ -1,6 +1,6 @@
 using HybridEhr.Contracts.Identity.V1;
 using HybridEhr.Contracts.Records.V1;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using Xunit;
 
 namespace HybridEhr.EndToEnd.Tests;

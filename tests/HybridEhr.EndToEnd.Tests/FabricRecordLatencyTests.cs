@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using HybridEhr.Contracts.Records.V1;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using Xunit;
 using Xunit.Abstractions;
 

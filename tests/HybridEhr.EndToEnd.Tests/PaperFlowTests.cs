@@ -6,7 +6,7 @@ using HybridEhr.Contracts.Identity.V1;
 using HybridEhr.Contracts.ImageNft.V1;
 using HybridEhr.Contracts.Permissions.V1;
 using HybridEhr.Contracts.Records.V1;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using Xunit;
 
 namespace HybridEhr.EndToEnd.Tests;
@@ -62,7 +62,7 @@ public abstract class PaperFlowTests(InMemorySystemFixture fixture) : EndToEndTe
         using var doctorWatch = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var notifications = Api.Permissions.ServerStream<WatchNotificationsRequest, WatchNotificationsResponse>(
             new WatchNotificationsRequest(), doctor.Token, doctorWatch.Token);
-        await using var doctorFeed = notifications.ResponseStream.GetAsyncEnumerator(doctorWatch.Token);
+        await using var doctorFeed = notifications.ResponseStream.ReadAllAsync(doctorWatch.Token).GetAsyncEnumerator();
 
         var request = await Api.Permissions.Call<RequestAccessRequest, RequestAccessResponse>(
             new RequestAccessRequest { PatientAccountId = patient.AccountId, Reason = "follow-up" }, doctor.Token);

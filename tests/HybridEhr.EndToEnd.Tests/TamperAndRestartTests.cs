@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using HybridEhr.Contracts.Permissions.V1;
 using HybridEhr.Contracts.Records.V1;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using Xunit;
 
 namespace HybridEhr.EndToEnd.Tests;

@@ -7,9 +7,9 @@ using HybridEhr.Clients.Fabric.Tests;
 using HybridEhr.FabricGateway.Hospitals;
 using HybridEhr.FabricGateway.Identities;
 using HybridEhr.FabricGateway.Ledger;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
 using Xunit;
+using Grpc.Net.Client;
 
 namespace HybridEhr.FabricGateway.Tests;
 

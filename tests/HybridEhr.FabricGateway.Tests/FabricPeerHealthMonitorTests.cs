@@ -1,21 +1,19 @@
 using HybridEhr.Clients.Fabric;
 using HybridEhr.Clients.Fabric.Tests;
 using HybridEhr.FabricGateway.Ledger;
-using HybridEhr.Grpc.Health;
+using HybridEhr.ServiceDefaults.Health;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
-using ServingStatus = HybridEhr.Grpc.Health.HealthCheckResponse.Types.ServingStatus;
 
 namespace HybridEhr.FabricGateway.Tests;
 
-/// <summary>Real mode's health follows the peer probe, for the server ("") and the FabricGateway service.</summary>
+/// <summary>Real mode's health follows the peer probe: the records-chain check, which the gRPC health service reports.</summary>
 public sealed class FabricPeerHealthMonitorTests : IClassFixture<PlainFakeGateway>, IDisposable
 {
-    private static readonly string ServiceName = FabricGatewayService.Descriptor.FullName;
-
     private readonly PlainFakeGateway _server;
     private readonly TestCredentials _credentials = TestCredentials.Create("fabricgateway", "HospitalAMSP");
-    private readonly HealthStatusRegistry _health = new();
+    private readonly ReportedHealth _health = new(FabricGatewaySetup.RecordsChainHealth);
 
     public FabricPeerHealthMonitorTests(PlainFakeGateway server)
     {
@@ -28,12 +26,11 @@ public sealed class FabricPeerHealthMonitorTests : IClassFixture<PlainFakeGatewa
     {
         using var channel = FabricChannels.Create(_server.Address);
         var ledger = FabricRecordsLedgerTests.LedgerOver(channel, _credentials);
-        _health.SetStatus("", ServingStatus.NotServing);
+        Assert.Equal(HealthStatus.Unhealthy, _health.Current.Status); // not checked yet
 
         await Monitor(ledger.CheckPeerAsync).CheckOnceAsync(CancellationToken.None);
 
-        Assert.Equal(ServingStatus.Serving, _health.GetStatus(""));
-        Assert.Equal(ServingStatus.Serving, _health.GetStatus(ServiceName));
+        Assert.Equal(HealthStatus.Healthy, _health.Current.Status);
     }
 
     [Fact]
@@ -44,8 +41,7 @@ public sealed class FabricPeerHealthMonitorTests : IClassFixture<PlainFakeGatewa
 
         await Monitor(ledger.CheckPeerAsync).CheckOnceAsync(CancellationToken.None);
 
-        Assert.Equal(ServingStatus.NotServing, _health.GetStatus(""));
-        Assert.Equal(ServingStatus.NotServing, _health.GetStatus(ServiceName));
+        Assert.Equal(HealthStatus.Unhealthy, _health.Current.Status);
     }
 
     [Fact]
@@ -57,11 +53,11 @@ public sealed class FabricPeerHealthMonitorTests : IClassFixture<PlainFakeGatewa
             : throw new InvalidOperationException("TLS handshake failed"));
 
         await monitor.CheckOnceAsync(CancellationToken.None);
-        Assert.Equal(ServingStatus.NotServing, _health.GetStatus(ServiceName));
+        Assert.Equal(HealthStatus.Unhealthy, _health.Current.Status);
 
         healthy = true;
         await monitor.CheckOnceAsync(CancellationToken.None);
-        Assert.Equal(ServingStatus.Serving, _health.GetStatus(ServiceName));
+        Assert.Equal(HealthStatus.Healthy, _health.Current.Status);
     }
 
     public void Dispose() => _credentials.Dispose();

@@ -3,9 +3,9 @@ using HybridEhr.Clients.Devnet;
 using HybridEhr.Clients.Fabric;
 using HybridEhr.Clients.Fabric.Tests;
 using HybridEhr.FabricGateway.Ledger;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
 using Xunit;
+using Grpc.Net.Client;
 
 namespace HybridEhr.FabricGateway.Tests;
 

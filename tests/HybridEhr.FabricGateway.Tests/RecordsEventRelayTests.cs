@@ -4,7 +4,7 @@ using HybridEhr.Clients.Devnet;
 using HybridEhr.Contracts.Events;
 using HybridEhr.FabricGateway.Events;
 using HybridEhr.FabricGateway.Ledger;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 
@@ -156,7 +156,7 @@ public sealed class RecordsEventRelayTests : IDisposable
                 if (FailAfter is { } limit && sent == limit)
                 {
                     FailAfter = null;
-                    throw new RpcException(StatusCode.Unavailable, "peer restarting");
+                    throw new RpcException(new Status(StatusCode.Unavailable, "peer restarting"));
                 }
 
                 sent++;

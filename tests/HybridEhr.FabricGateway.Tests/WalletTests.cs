@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using HybridEhr.Clients.Fabric;
 using HybridEhr.FabricGateway.Identities;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 

@@ -1,26 +1,31 @@
 using Google.Protobuf;
-using HybridEhr.Grpc.Server;
+using ConformanceApi = HybridEhr.Grpc.Tests.Conformance.Conformance;
+using Grpc.Core;
 using HybridEhr.Grpc.Tests.Conformance;
 
 namespace HybridEhr.Grpc.Tests;
 
-/// <summary>Our server's implementation of the conformance contract (the Python server implements the same).</summary>
-public sealed class ConformanceService(ConformanceStats stats) : IGrpcService
+/// <summary>The conformance contract served through our service defaults, for the grpcio client to probe.</summary>
+public sealed class ConformanceService(ConformanceStats stats) : ConformanceApi.ConformanceBase
 {
-    public static Google.Protobuf.Reflection.ServiceDescriptor Descriptor => ConformanceReflection.Descriptor.Services[0];
-
-    public async Task<EchoResponse> Echo(EchoRequest request, ServerCallContext context)
+    public override async Task<EchoResponse> Echo(EchoRequest request, ServerCallContext context)
     {
         await TrackAsync(context, async () =>
         {
+            var headers = new Metadata();
             foreach (var (key, value) in request.ResponseHeaders)
             {
-                context.ResponseHeaders.Add(key, value);
+                headers.Add(key, value);
             }
 
             if (!request.BinaryHeader.IsEmpty)
             {
-                context.ResponseHeaders.Add("x-echo-bin", request.BinaryHeader.ToByteArray());
+                headers.Add("x-echo-bin", request.BinaryHeader.ToByteArray());
+            }
+
+            if (headers.Count > 0)
+            {
+                await context.WriteResponseHeadersAsync(headers);
             }
 
             foreach (var (key, value) in request.ResponseTrailers)
@@ -43,8 +48,8 @@ public sealed class ConformanceService(ConformanceStats stats) : IGrpcService
         {
             // Rich error details travel in the one grpc- trailer that is also metadata.
             var trailers = request.BinaryHeader.IsEmpty ? null
-                : new Metadata().Add(GrpcProtocol.StatusDetailsHeader, request.BinaryHeader.ToByteArray());
-            throw new RpcException((StatusCode)request.FailWithCode, request.FailMessage, trailers);
+                : new Metadata { { "grpc-status-details-bin", request.BinaryHeader.ToByteArray() } };
+            throw new RpcException(new Status((StatusCode)request.FailWithCode, request.FailMessage), trailers ?? Metadata.Empty);
         }
 
         var response = Describe(request, context);
@@ -58,7 +63,7 @@ public sealed class ConformanceService(ConformanceStats stats) : IGrpcService
         return response;
     }
 
-    public async Task ServerStream(StreamRequest request, IServerStreamWriter<EchoResponse> responses, ServerCallContext context)
+    public override async Task ServerStream(StreamRequest request, IServerStreamWriter<EchoResponse> responses, ServerCallContext context)
     {
         await TrackAsync(context, async () =>
         {
@@ -66,7 +71,7 @@ public sealed class ConformanceService(ConformanceStats stats) : IGrpcService
             {
                 if (request.FailWithCode != 0 && request.FailAfter == i)
                 {
-                    throw new RpcException((StatusCode)request.FailWithCode, request.FailMessage);
+                    throw new RpcException(new Status((StatusCode)request.FailWithCode, request.FailMessage));
                 }
 
                 if (i > 0 && request.IntervalMs > 0)
@@ -79,18 +84,18 @@ public sealed class ConformanceService(ConformanceStats stats) : IGrpcService
 
             if (request.FailWithCode != 0 && request.FailAfter >= request.Count)
             {
-                throw new RpcException((StatusCode)request.FailWithCode, request.FailMessage);
+                throw new RpcException(new Status((StatusCode)request.FailWithCode, request.FailMessage));
             }
         });
     }
 
-    public async Task<EchoResponse> ClientStream(IAsyncEnumerable<EchoRequest> requests, ServerCallContext context)
+    public override async Task<EchoResponse> ClientStream(IAsyncStreamReader<EchoRequest> requests, ServerCallContext context)
     {
         var response = new EchoResponse();
         await TrackAsync(context, async () =>
         {
             var text = new System.Text.StringBuilder();
-            await foreach (var request in requests)
+            await foreach (var request in requests.ReadAllAsync(context.CancellationToken))
             {
                 response.MessageCount++;
                 response.PayloadBytes += request.Payload.Length;
@@ -102,16 +107,16 @@ public sealed class ConformanceService(ConformanceStats stats) : IGrpcService
         return response;
     }
 
-    public async Task Bidi(IAsyncEnumerable<EchoRequest> requests, IServerStreamWriter<EchoResponse> responses, ServerCallContext context)
+    public override async Task Bidi(IAsyncStreamReader<EchoRequest> requests, IServerStreamWriter<EchoResponse> responses, ServerCallContext context)
     {
         await TrackAsync(context, async () =>
         {
             var sequence = 0;
-            await foreach (var request in requests)
+            await foreach (var request in requests.ReadAllAsync(context.CancellationToken))
             {
                 if (request.FailWithCode != 0)
                 {
-                    throw new RpcException((StatusCode)request.FailWithCode, request.FailMessage);
+                    throw new RpcException(new Status((StatusCode)request.FailWithCode, request.FailMessage));
                 }
 
                 var response = Describe(request, context);
@@ -121,7 +126,7 @@ public sealed class ConformanceService(ConformanceStats stats) : IGrpcService
         });
     }
 
-    public Task<StatsResponse> Stats(StatsRequest request, ServerCallContext context) =>
+    public override Task<StatsResponse> Stats(StatsRequest request, ServerCallContext context) =>
         Task.FromResult(new StatsResponse { CancelledCalls = stats.Cancelled, CompletedCalls = stats.Completed });
 
     private static EchoResponse Describe(EchoRequest request, ServerCallContext context)
@@ -130,9 +135,10 @@ public sealed class ConformanceService(ConformanceStats stats) : IGrpcService
         {
             Payload = request.Payload,
             Text = request.Text,
-            RequestEncoding = context.HttpContext.Request.Headers[GrpcProtocol.EncodingHeader].ToString(),
-            DeadlinePresent = context.Deadline is not null,
-            DeadlineRemainingMs = context.Deadline is { } d ? (long)(d - DateTime.UtcNow).TotalMilliseconds : 0,
+            RequestEncoding = context.GetHttpContext().Request.Headers["grpc-encoding"].ToString(),
+            // Grpc.AspNetCore reports "no deadline" as DateTime.MaxValue.
+            DeadlinePresent = context.Deadline != DateTime.MaxValue,
+            DeadlineRemainingMs = context.Deadline != DateTime.MaxValue ? (long)(context.Deadline - DateTime.UtcNow).TotalMilliseconds : 0,
         };
         foreach (var entry in context.RequestHeaders.Where(e => e.Key.StartsWith("x-", StringComparison.Ordinal)))
         {

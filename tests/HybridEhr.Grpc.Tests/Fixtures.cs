@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using HybridEhr.Grpc.Client;
 using HybridEhr.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -8,7 +7,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using HybridEhr.Grpc.Server;
 using Xunit;
 
 namespace HybridEhr.Grpc.Tests;
@@ -124,55 +122,6 @@ public static class Interop
     }
 }
 
-/// <summary>The grpcio (C-core) server from tests/interop, started on a free port.</summary>
-public sealed class PythonServerFixture : IConformanceTarget, IAsyncLifetime
-{
-    private Process? _process;
-
-    public string Address { get; private set; } = "";
-
-    public async Task InitializeAsync()
-    {
-        Interop.RequirePythonGrpc();
-        var info = new ProcessStartInfo(Interop.Python)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { Path.Combine(Interop.ScriptsDirectory, "conformance_server.py"), "--descriptor-set", Interop.DescriptorSet, "--port", "0" })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        _process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the Python server.");
-        var line = await _process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        if (line is null || !line.StartsWith("LISTENING ", StringComparison.Ordinal))
-        {
-            var error = await _process.StandardError.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(5));
-            throw new InvalidOperationException($"The Python conformance server did not start: {line} {error}");
-        }
-
-        Address = $"http://127.0.0.1:{line["LISTENING ".Length..].Trim()}";
-    }
-
-    public Task DisposeAsync()
-    {
-        if (_process is { HasExited: false })
-        {
-            _process.StandardInput.Close();
-            if (!_process.WaitForExit(5000))
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-
-        _process?.Dispose();
-        return Task.CompletedTask;
-    }
-}
-
 /// <summary>Runs the grpcio client's cases once against our server and keeps what it observed.</summary>
 public sealed class PythonClientObservations : IAsyncLifetime
 {
@@ -201,26 +150,4 @@ public sealed class PythonClientObservations : IAsyncLifetime
 
     public JsonElement Case(string name) =>
         Cases.TryGetProperty(name, out var value) ? value : throw new KeyNotFoundException($"The Python client reported no case '{name}'.");
-}
-
-/// <summary>Typed client for the conformance service: the pattern every typed client follows.</summary>
-public sealed class ConformanceClient(GrpcChannel channel) : GrpcClient(channel)
-{
-    private static readonly Google.Protobuf.Reflection.ServiceDescriptor Service = ConformanceService.Descriptor;
-
-    public static readonly Method<Conformance.EchoRequest, Conformance.EchoResponse> EchoMethod = Method<Conformance.EchoRequest, Conformance.EchoResponse>.Create(Service, "Echo");
-    public static readonly Method<Conformance.StreamRequest, Conformance.EchoResponse> ServerStreamMethod = Method<Conformance.StreamRequest, Conformance.EchoResponse>.Create(Service, "ServerStream");
-    public static readonly Method<Conformance.EchoRequest, Conformance.EchoResponse> ClientStreamMethod = Method<Conformance.EchoRequest, Conformance.EchoResponse>.Create(Service, "ClientStream");
-    public static readonly Method<Conformance.EchoRequest, Conformance.EchoResponse> BidiMethod = Method<Conformance.EchoRequest, Conformance.EchoResponse>.Create(Service, "Bidi");
-    public static readonly Method<Conformance.StatsRequest, Conformance.StatsResponse> StatsMethod = Method<Conformance.StatsRequest, Conformance.StatsResponse>.Create(Service, "Stats");
-
-    public AsyncUnaryCall<Conformance.EchoResponse> Echo(Conformance.EchoRequest request, CallOptions options = default) => Channel.Unary(EchoMethod, request, options);
-
-    public AsyncServerStreamingCall<Conformance.EchoResponse> ServerStream(Conformance.StreamRequest request, CallOptions options = default) => Channel.ServerStreaming(ServerStreamMethod, request, options);
-
-    public AsyncClientStreamingCall<Conformance.EchoRequest, Conformance.EchoResponse> ClientStream(CallOptions options = default) => Channel.ClientStreaming(ClientStreamMethod, options);
-
-    public AsyncDuplexStreamingCall<Conformance.EchoRequest, Conformance.EchoResponse> Bidi(CallOptions options = default) => Channel.DuplexStreaming(BidiMethod, options);
-
-    public AsyncUnaryCall<Conformance.StatsResponse> Stats(CallOptions options = default) => Channel.Unary(StatsMethod, new Conformance.StatsRequest(), options);
 }

@@ -1,5 +1,5 @@
 using HybridEhr.Devnet.Ledger;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Identity.Accounts;
 using HybridEhr.Identity.Crypto;
 

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using HybridEhr.Clients.Devnet;
 using HybridEhr.Contracts.Events;
 using HybridEhr.Devnet.Ledger;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Identity.Chain;
 using HybridEhr.Identity.Doctors;
 using HybridEhr.Identity.Events;
@@ -112,7 +112,7 @@ public sealed class FakePermissionChain : IPermissionChain
         if (LoseNextAddUserAnswer)
         {
             LoseNextAddUserAnswer = false;
-            throw new RpcException(StatusCode.Unavailable, "connection reset while waiting for the block");
+            throw new RpcException(new Status(StatusCode.Unavailable, "connection reset while waiting for the block"));
         }
 
         return new AddUserResult(AddUserOutcome.Added, txId, at);
@@ -148,7 +148,7 @@ public sealed class FakePermissionChain : IPermissionChain
     {
         if (Unavailable)
         {
-            throw new RpcException(StatusCode.Unavailable, "The permission chain cannot be reached right now; try again.");
+            throw new RpcException(new Status(StatusCode.Unavailable, "The permission chain cannot be reached right now; try again."));
         }
     }
 }
@@ -183,7 +183,7 @@ public sealed class FakeDoctorRegistry : IDoctorRegistry
     {
         if (down)
         {
-            throw new RpcException(StatusCode.Unavailable, "FabricGateway cannot answer right now; try again.");
+            throw new RpcException(new Status(StatusCode.Unavailable, "FabricGateway cannot answer right now; try again."));
         }
     }
 }

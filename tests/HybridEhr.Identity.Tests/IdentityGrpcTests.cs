@@ -3,14 +3,12 @@ using HybridEhr.Clients.Devnet;
 using HybridEhr.Contracts.Common.V1;
 using HybridEhr.Contracts.Identity.V1;
 using HybridEhr.Devnet.Ledger;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
 using HybridEhr.Identity.Chain;
 using HybridEhr.Identity.Doctors;
 using HybridEhr.Identity.Hosting;
 using HybridEhr.Security;
 using HybridEhr.ServiceDefaults;
-using HybridEhr.Grpc.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -18,6 +16,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Grpc.Net.Client;
+using HybridEhr.Testing;
 
 namespace HybridEhr.Identity.Tests;
 
@@ -188,7 +188,7 @@ public sealed class IdentityGrpcTests(IdentityServerFixture server) : IClassFixt
             headers.Add("authorization", "Bearer " + token);
         }
 
-        return await server.Channel.Unary(Method<TRequest, TResponse>.Create(Service, method), request,
-            new CallOptions { Headers = headers, Deadline = DateTime.UtcNow.AddSeconds(30) });
+        return await server.Channel.Unary(GrpcMethods.Create<TRequest, TResponse>(Service, method), request,
+            new CallOptions(headers: headers, deadline: DateTime.UtcNow.AddSeconds(30)));
     }
 }

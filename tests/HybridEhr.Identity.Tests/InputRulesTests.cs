@@ -1,4 +1,4 @@
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Identity.Accounts;
 
 namespace HybridEhr.Identity.Tests;

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using HybridEhr.Devnet.Ledger;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Identity.Crypto;
 using HybridEhr.Identity.Keys;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
 using HybridEhr.Contracts.Events;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Identity.Accounts;
 using HybridEhr.Identity.Login;
 using HybridEhr.Security;

@@ -4,7 +4,7 @@ using HybridEhr.Clients.Substrate.Keys;
 using HybridEhr.Clients.Substrate.Scale;
 using HybridEhr.Contracts.Identity.V1;
 using HybridEhr.Devnet.Ledger;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Identity.Crypto;
 using HybridEhr.Identity.Keys;
 using HybridEhr.Identity.Signing;

@@ -1,4 +1,4 @@
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Identity.Crypto;
 using HybridEhr.Identity.Tokens;
 using HybridEhr.Security;

@@ -1,7 +1,7 @@
 using System.Text;
 using HybridEhr.Clients.Devnet;
 using HybridEhr.Devnet.Ledger;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Identity.Crypto;
 using HybridEhr.Identity.Events;
 using HybridEhr.Identity.Keys;

@@ -1,5 +1,5 @@
 using HybridEhr.Contracts.Events;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.ImageNft.Access;
 using HybridEhr.ImageNft.Ledger;
 using Xunit;
@@ -69,10 +69,10 @@ public sealed class AuthorizationTests
     [Fact]
     public void The_gateways_code_trailer_decides_over_the_message()
     {
-        var error = new RpcException(StatusCode.NotFound, "TOKEN_NOT_FOUND: token x does not exist", new Metadata().Add("x-contract-error", "TOKEN_NOT_FOUND"));
+        var error = new RpcException(new Status(StatusCode.NotFound, "TOKEN_NOT_FOUND: token x does not exist"), new Metadata { { "x-contract-error", "TOKEN_NOT_FOUND" } });
 
         Assert.Equal("TOKEN_NOT_FOUND", ContractErrors.CodeOf(error));
-        Assert.Null(ContractErrors.CodeOf(new RpcException(StatusCode.Unavailable, "no peer reachable")));
+        Assert.Null(ContractErrors.CodeOf(new RpcException(new Status(StatusCode.Unavailable, "no peer reachable"))));
     }
 
     [Theory]
@@ -85,5 +85,5 @@ public sealed class AuthorizationTests
     [InlineData(StatusCode.Aborted, "MVCC_READ_CONFLICT", StatusCode.Aborted)]
     [InlineData(StatusCode.Unknown, "something else", StatusCode.Internal)]
     public void Contract_refusals_become_documented_statuses(StatusCode gatewayStatus, string message, StatusCode expected) =>
-        Assert.Equal(expected, ContractErrors.Translate(new RpcException(gatewayStatus, message), "the mint").StatusCode);
+        Assert.Equal(expected, ContractErrors.Translate(new RpcException(new Status(gatewayStatus, message)), "the mint").StatusCode);
 }

@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
 using HybridEhr.Contracts.ImageNft.V1;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
-using HybridEhr.Grpc.Server;
+using Grpc.Core;
+using ImageNftApi = HybridEhr.Contracts.ImageNft.V1.ImageNft;
 using HybridEhr.ImageNft.Access;
 using HybridEhr.ImageNft.Content;
 using HybridEhr.ImageNft.Hosting;
@@ -18,6 +17,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit;
+using Grpc.Net.Client;
+using HybridEhr.Testing;
 
 namespace HybridEhr.ImageNft.Tests;
 
@@ -39,7 +40,7 @@ public sealed class GrpcServiceTests : IAsyncLifetime
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration["DataDirectory"] = _directory.Path;
-        builder.Configuration["Services:identity"] = "http://127.0.0.1:1";
+        builder.Configuration["services:identity:grpc:0"] = "http://127.0.0.1:1";
         builder.Configuration["ImageNft:MaxImageBytes"] = "2000000";
         builder.AddServiceDefaults();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -76,7 +77,7 @@ public sealed class GrpcServiceTests : IAsyncLifetime
         using var download = patient.GetImage(new GetImageRequest { TokenId = uploaded.TokenId });
         var received = new MemoryStream();
         ImageMetadata? metadata = null;
-        await foreach (var message in download.ResponseStream)
+        await foreach (var message in download.ResponseStream.ReadAllAsync())
         {
             if (message.PartCase == GetImageResponse.PartOneofCase.Metadata)
             {
@@ -128,13 +129,15 @@ public sealed class GrpcServiceTests : IAsyncLifetime
     {
         var token = AccessTokens.Issue(_signingKey, KeyId,
             new AccessTokenClaims(account, role, role == Roles.Doctor ? "HospitalAMSP" : null, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddMinutes(5), "jti"));
+        var bearer = CallCredentials.FromInterceptor((_, metadata) =>
+        {
+            metadata.Add("authorization", "Bearer " + token);
+            return Task.CompletedTask;
+        });
         return new ImageNftTestClient(GrpcChannel.ForAddress(_address, new GrpcChannelOptions
         {
-            MetadataProvider = (metadata, _) =>
-            {
-                metadata.Add("authorization", "Bearer " + token);
-                return ValueTask.CompletedTask;
-            },
+            Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, bearer),
+            UnsafeUseInsecureChannelCallCredentials = true,
         }));
     }
 
@@ -144,22 +147,18 @@ public sealed class GrpcServiceTests : IAsyncLifetime
     }
 }
 
-/// <summary>Typed client of hybridehr.imagenft.v1.ImageNft, as a caller would write it.</summary>
-internal sealed class ImageNftTestClient(GrpcChannel channel) : GrpcClient(channel)
+/// <summary>The generated ImageNft client, with the chunk size a caller uses and every unary call awaitable.</summary>
+internal sealed class ImageNftTestClient(GrpcChannel channel)
 {
     public const int MaxChunk = 256 * 1024;
 
-    private static readonly Google.Protobuf.Reflection.ServiceDescriptor Service = ImageNftReflection.Descriptor.Services[0];
-    private static readonly Method<UploadImageRequest, UploadImageResponse> UploadImageMethod = Method<UploadImageRequest, UploadImageResponse>.Create(Service, "UploadImage");
-    private static readonly Method<GetImageRequest, GetImageResponse> GetImageMethod = Method<GetImageRequest, GetImageResponse>.Create(Service, "GetImage");
-    private static readonly Method<GetTokenRequest, GetTokenResponse> GetTokenMethod = Method<GetTokenRequest, GetTokenResponse>.Create(Service, "GetToken");
-    private static readonly Method<ListTokensRequest, ListTokensResponse> ListTokensMethod = Method<ListTokensRequest, ListTokensResponse>.Create(Service, "ListTokens");
+    private readonly ImageNftApi.ImageNftClient _client = new(channel);
 
-    public AsyncClientStreamingCall<UploadImageRequest, UploadImageResponse> UploadImage() => Channel.ClientStreaming(UploadImageMethod);
+    public AsyncClientStreamingCall<UploadImageRequest, UploadImageResponse> UploadImage() => _client.UploadImage();
 
-    public AsyncServerStreamingCall<GetImageResponse> GetImage(GetImageRequest request) => Channel.ServerStreaming(GetImageMethod, request);
+    public AsyncServerStreamingCall<GetImageResponse> GetImage(GetImageRequest request) => _client.GetImage(request);
 
-    public AsyncUnaryCall<GetTokenResponse> GetToken(GetTokenRequest request) => Channel.Unary(GetTokenMethod, request);
+    public AsyncUnaryCall<GetTokenResponse> GetToken(GetTokenRequest request) => _client.GetTokenAsync(request);
 
-    public AsyncUnaryCall<ListTokensResponse> ListTokens(ListTokensRequest request) => Channel.Unary(ListTokensMethod, request);
+    public AsyncUnaryCall<ListTokensResponse> ListTokens(ListTokensRequest request) => _client.ListTokensAsync(request);
 }

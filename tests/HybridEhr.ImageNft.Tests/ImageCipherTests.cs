@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.ImageNft.Content;
 using HybridEhr.ImageNft.Crypto;
 using HybridEhr.ImageNft.Downloads;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using HybridEhr.Contracts.Events;
 using HybridEhr.Contracts.ImageNft.V1;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.ImageNft.Access;
 using HybridEhr.ImageNft.Content;
 using HybridEhr.ImageNft.Ledger;
@@ -141,8 +141,8 @@ internal sealed class FakeLedger : IImageLedger
             FailNextMint = null;
             if (NeverSent)
             {
-                throw new RpcException(new Status(failure, "Error connecting: Connection refused"), null,
-                    new System.Net.Http.HttpRequestException("Connection refused", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused)));
+                throw new RpcException(new Status(failure, "Error connecting: Connection refused",
+                    new System.Net.Http.HttpRequestException("Connection refused", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused))));
             }
 
             if (CommitBeforeFailing)
@@ -150,7 +150,7 @@ internal sealed class FakeLedger : IImageLedger
                 Mint(mint, organisationMspId);
             }
 
-            throw new RpcException(failure, "The response ended prematurely.");
+            throw new RpcException(new Status(failure, "The response ended prematurely."));
         }
 
         Mints.Add((mint, organisationMspId));
@@ -184,7 +184,7 @@ internal sealed class FakeLedger : IImageLedger
         Task.FromResult<IReadOnlyList<string>>([.. Tokens.Values.Where(t => t.Owner == ownerAccountId).Select(t => t.TokenId).Order(StringComparer.Ordinal)]);
 
     // As the gateway adapter does: the contract's message, translated to this service's statuses.
-    private static RpcException Refusal(string message) => ContractErrors.Translate(new RpcException(StatusCode.Unknown, message), "the mint");
+    private static RpcException Refusal(string message) => ContractErrors.Translate(new RpcException(new Status(StatusCode.Unknown, message)), "the mint");
 }
 
 internal sealed class RecordingOutbox : IEventOutbox

@@ -1,6 +1,6 @@
 using Google.Protobuf;
 using HybridEhr.Contracts.ImageNft.V1;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.ImageNft.Content;
 using HybridEhr.ImageNft.Crypto;
 using HybridEhr.ImageNft.Uploads;

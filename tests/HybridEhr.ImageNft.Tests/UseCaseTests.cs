@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using HybridEhr.Contracts.Events;
 using HybridEhr.Contracts.ImageNft.V1;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.ImageNft.Access;
 using HybridEhr.ImageNft.Content;
 using HybridEhr.ImageNft.Crypto;

@@ -1,4 +1,4 @@
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Permissions.Domain;
 using static HybridEhr.Permissions.Tests.Accounts;
 

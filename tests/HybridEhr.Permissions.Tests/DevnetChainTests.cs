@@ -4,12 +4,13 @@ using System.Text.Json.Nodes;
 using HybridEhr.Clients.Devnet;
 using HybridEhr.Contracts.Events;
 using HybridEhr.Devnet.Ledger;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
 using HybridEhr.Permissions.Chain;
 using HybridEhr.Permissions.Domain;
 using HybridEhr.Permissions.Hosting;
 using HybridEhr.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Grpc.Net.Client;
 
 namespace HybridEhr.Permissions.Tests;
 

@@ -1,4 +1,4 @@
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Permissions.Domain;
 using HybridEhr.Permissions.Notifications;
 using static HybridEhr.Permissions.Tests.Accounts;

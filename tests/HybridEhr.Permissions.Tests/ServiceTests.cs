@@ -1,14 +1,12 @@
 using System.Security.Cryptography;
 using Google.Protobuf.WellKnownTypes;
 using HybridEhr.Contracts.Permissions.V1;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
 using HybridEhr.Messaging;
 using HybridEhr.Permissions.Chain;
 using HybridEhr.Permissions.Hosting;
 using HybridEhr.Security;
 using HybridEhr.ServiceDefaults;
-using HybridEhr.Grpc.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -18,6 +16,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using static HybridEhr.Permissions.Tests.Accounts;
+using Grpc.Net.Client;
+using HybridEhr.Testing;
 
 namespace HybridEhr.Permissions.Tests;
 
@@ -42,8 +42,8 @@ public sealed class ServiceTests : IAsyncLifetime
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["DataDirectory"] = _data,
-            ["Services:devnet"] = "http://127.0.0.1:9", // nothing listens: the follower just keeps retrying
-            ["Services:identity"] = "http://127.0.0.1:9",
+            ["services:devnet:grpc:0"] = "http://127.0.0.1:9", // nothing listens: the follower just keeps retrying
+            ["services:identity:grpc:0"] = "http://127.0.0.1:9",
         });
         builder.Services.AddSingleton<TimeProvider>(_clock);
         builder.Services.AddSingleton<IAccessTokenKeySource>(new TestKeys(_tokenKey));
@@ -75,9 +75,9 @@ public sealed class ServiceTests : IAsyncLifetime
     public async Task Grant_check_revoke_check_over_the_wire_with_the_doctor_notified()
     {
         using var watching = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        using var watch = _channel.ServerStreaming(Method<WatchNotificationsRequest, WatchNotificationsResponse>.Create(Service, "WatchNotifications"),
+        using var watch = _channel.ServerStreaming(GrpcMethods.Create<WatchNotificationsRequest, WatchNotificationsResponse>(Service, "WatchNotifications"),
             new WatchNotificationsRequest(), As(DrSmith, "doctor", watching.Token));
-        await using var notifications = watch.ResponseStream.GetAsyncEnumerator(watching.Token);
+        await using var notifications = watch.ResponseStream.ReadAllAsync(watching.Token).GetAsyncEnumerator();
         var first = notifications.MoveNextAsync(); // our client sends the call and reads headers on the first read
         await watch.ResponseHeadersAsync.WaitAsync(watching.Token); // the server has fixed the stream's starting point
 
@@ -102,9 +102,9 @@ public sealed class ServiceTests : IAsyncLifetime
         Assert.Equal(NotificationType.Revoked, notifications.Current.Type);
 
         // Reconnecting with the first cursor replays what came after it.
-        using var resumed = _channel.ServerStreaming(Method<WatchNotificationsRequest, WatchNotificationsResponse>.Create(Service, "WatchNotifications"),
+        using var resumed = _channel.ServerStreaming(GrpcMethods.Create<WatchNotificationsRequest, WatchNotificationsResponse>(Service, "WatchNotifications"),
             new WatchNotificationsRequest { ResumeAfter = grantedCursor }, As(DrSmith, "doctor", watching.Token));
-        await using var replay = resumed.ResponseStream.GetAsyncEnumerator(watching.Token);
+        await using var replay = resumed.ResponseStream.ReadAllAsync(watching.Token).GetAsyncEnumerator();
         Assert.True(await replay.MoveNextAsync());
         Assert.Equal(NotificationType.Revoked, replay.Current.Type);
     }
@@ -113,7 +113,7 @@ public sealed class ServiceTests : IAsyncLifetime
     public async Task Statuses_reach_the_caller_with_their_codes()
     {
         var noToken = await Assert.ThrowsAsync<RpcException>(() => _channel.Unary(
-            Method<HasPermissionRequest, HasPermissionResponse>.Create(Service, "HasPermission"),
+            GrpcMethods.Create<HasPermissionRequest, HasPermissionResponse>(Service, "HasPermission"),
             new HasPermissionRequest { PatientAccountId = Alice, DoctorAccountId = DrSmith }, default).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, noToken.StatusCode);
 
@@ -149,13 +149,13 @@ public sealed class ServiceTests : IAsyncLifetime
     private Task<TResponse> Call<TRequest, TResponse>(string method, TRequest request, string account, string role)
         where TRequest : class, Google.Protobuf.IMessage<TRequest>, new()
         where TResponse : class, Google.Protobuf.IMessage<TResponse>, new() =>
-        _channel.Unary(Method<TRequest, TResponse>.Create(Service, method), request, As(account, role, default)).ResponseAsync;
+        _channel.Unary(GrpcMethods.Create<TRequest, TResponse>(Service, method), request, As(account, role, default)).ResponseAsync;
 
     private CallOptions As(string account, string role, CancellationToken cancellationToken)
     {
         var now = DateTimeOffset.UtcNow;
         var token = AccessTokens.Issue(_tokenKey, "test-key", new AccessTokenClaims(account, role, null, now, now.AddMinutes(5), Guid.NewGuid().ToString("N")));
-        return new CallOptions { Headers = new Metadata().Add("authorization", "Bearer " + token), CancellationToken = cancellationToken };
+        return new CallOptions(headers: new Metadata { { "authorization", "Bearer " + token } }, cancellationToken: cancellationToken);
     }
 
     private sealed class TestKeys(ECDsa key) : IAccessTokenKeySource

@@ -1,4 +1,4 @@
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Records.Chain;
 using Xunit;
 
@@ -16,7 +16,7 @@ public sealed class ChainErrorsTests
     [InlineData(StatusCode.Unavailable, "no peer", null, StatusCode.Unavailable)]
     public void Gateway_failures_map_to_the_statuses_records_proto_promises(StatusCode gatewayStatus, string detail, string? code, StatusCode expected)
     {
-        var translated = FabricGatewayRecordAnchors.Translate(new RpcException(gatewayStatus, detail));
+        var translated = FabricGatewayRecordAnchors.Translate(new RpcException(new Status(gatewayStatus, detail)));
 
         Assert.Equal(code, translated.ContractCode);
         Assert.Equal(expected, ChainErrors.ToRpc(translated, "r-1").Status.StatusCode);
@@ -34,10 +34,10 @@ public sealed class ChainErrorsTests
     [Fact]
     public void A_response_cut_after_the_request_was_sent_is_an_unknown_outcome_and_says_so()
     {
-        // What the gRPC client reports when FabricGateway dies after receiving CreateRecord: UNAVAILABLE, with the
-        // broken HTTP/2 stream as the cause. The gateway may already have committed the anchor.
-        var cut = new RpcException(new Status(StatusCode.Unavailable, "Error connecting: The response ended prematurely."), null,
-            new HttpRequestException("The response ended prematurely.", new IOException("The response ended prematurely.")));
+        // What Grpc.Net.Client reports when FabricGateway dies after receiving CreateRecord: UNAVAILABLE, with the
+        // broken HTTP/2 stream as the status's debug exception. The gateway may already have committed the anchor.
+        var cut = new RpcException(new Status(StatusCode.Unavailable, "Error connecting: The response ended prematurely.",
+            new HttpRequestException("The response ended prematurely.", new IOException("The response ended prematurely."))));
 
         var translated = FabricGatewayRecordAnchors.Translate(cut);
 
@@ -51,9 +51,9 @@ public sealed class ChainErrorsTests
     [Fact]
     public void Only_a_refused_connection_proves_that_nothing_was_written()
     {
-        var refused = new RpcException(new Status(StatusCode.Unavailable, "Error connecting: Connection refused"), null,
+        var refused = new RpcException(new Status(StatusCode.Unavailable, "Error connecting: Connection refused",
             new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (127.0.0.1:5105)",
-                new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused)));
+                new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused))));
 
         var translated = FabricGatewayRecordAnchors.Translate(refused);
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using HybridEhr.Contracts.Events;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Records.Access;
 using HybridEhr.Records.Application;
 using HybridEhr.Records.Chain;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Google.Protobuf.WellKnownTypes;
 using HybridEhr.Contracts.Events;
 using HybridEhr.Contracts.Records.V1;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Records.Access;
 using HybridEhr.Records.Application;
 using HybridEhr.Records.Crypto;

@@ -2,9 +2,7 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using HybridEhr.Contracts.Records.V1;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
-using HybridEhr.Grpc.Server;
+using Grpc.Core;
 using HybridEhr.Messaging;
 using HybridEhr.Records.Access;
 using HybridEhr.Records.Chain;
@@ -17,6 +15,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Xunit;
+using Grpc.Net.Client;
+using HybridEhr.Testing;
 
 namespace HybridEhr.Records.Tests;
 
@@ -126,8 +126,8 @@ public sealed class RecordsServiceGrpcTests : IAsyncLifetime
             headers.Add("authorization", "Bearer " + token);
         }
 
-        return await _channel!.Unary(Method<TRequest, TResponse>.Create(Service, method), request,
-            new CallOptions { Headers = headers, Deadline = DateTime.UtcNow.AddSeconds(30) }).ResponseAsync;
+        return await _channel!.Unary(GrpcMethods.Create<TRequest, TResponse>(Service, method), request,
+            new CallOptions(headers: headers, deadline: DateTime.UtcNow.AddSeconds(30))).ResponseAsync;
     }
 
     private string Token(string subject, string role, string? organisation)

@@ -6,9 +6,9 @@ using HybridEhr.Contracts.Identity.V1;
 using HybridEhr.Contracts.ImageNft.V1;
 using HybridEhr.Contracts.Permissions.V1;
 using HybridEhr.Contracts.Records.V1;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
 using HybridEhr.Testing;
+using Grpc.Net.Client;
 
 namespace HybridEhr.StorageWiring.Tests;
 
@@ -38,9 +38,8 @@ public sealed class Api(SystemUnderTest system)
         using (var channel = GrpcChannel.ForAddress(system.AddressOf("fabricgateway")))
         {
             // The hospital declares the doctor's document before the doctor can register as one.
-            var enroll = Method<EnrollDoctorRequest, EnrollDoctorResponse>.Create(FabricGatewayReflection.Descriptor.Services[0], "EnrollDoctor");
-            await channel.Unary(enroll, new EnrollDoctorRequest { OrganisationMspId = "HospitalAMSP", IdentityDocumentNumber = doctorDocument },
-                new CallOptions { Headers = new Metadata().Add("x-admin-key", SystemUnderTest.AdminKey), Deadline = DateTime.UtcNow.AddSeconds(30) });
+            await new FabricGateway.FabricGatewayClient(channel).EnrollDoctorAsync(new EnrollDoctorRequest { OrganisationMspId = "HospitalAMSP", IdentityDocumentNumber = doctorDocument },
+                new CallOptions(headers: new Metadata { { "x-admin-key", SystemUnderTest.AdminKey } }, deadline: DateTime.UtcNow.AddSeconds(30)));
         }
 
         var doctor = await RegisterAsync(doctorName, doctorDocument, Role.Doctor);
@@ -85,7 +84,7 @@ public sealed class Api(SystemUnderTest system)
     {
         using var call = Images.ServerStream<GetImageRequest, GetImageResponse>(new GetImageRequest { TokenId = tokenId }, reader.Token);
         using var content = new MemoryStream();
-        await foreach (var part in call.ResponseStream)
+        await foreach (var part in call.ResponseStream.ReadAllAsync())
         {
             if (part.PartCase == GetImageResponse.PartOneofCase.Chunk)
             {
@@ -124,5 +123,5 @@ public sealed class Api(SystemUnderTest system)
     private static string NewDocument() => "D" + Random.Shared.NextInt64(10_000_000, 99_999_999).ToString(CultureInfo.InvariantCulture);
 
     private static ServiceClient Client(SystemUnderTest system, string name, Google.Protobuf.Reflection.ServiceDescriptor service) =>
-        new(GrpcChannel.ForAddress(system.AddressOf(name)), service);
+        new(system.AddressOf(name), service);
 }

@@ -1,5 +1,5 @@
 using HybridEhr.Clients.Ipfs;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using Xunit;
 
 namespace HybridEhr.StorageWiring.Tests;

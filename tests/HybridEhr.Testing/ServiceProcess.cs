@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
-using HybridEhr.Grpc.Health;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
 
 namespace HybridEhr.Testing;
 
@@ -117,7 +117,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     private async Task WaitUntilServingAsync(TimeSpan timeout)
     {
         using var channel = GrpcChannel.ForAddress(Address);
-        var health = new HealthClient(channel);
+        var health = new Health.HealthClient(channel);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
@@ -128,7 +128,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
             try
             {
-                var status = await health.Check(new HealthCheckRequest(), CallOptions.WithTimeout(TimeSpan.FromSeconds(2)));
+                var status = await health.CheckAsync(new HealthCheckRequest(), new CallOptions(deadline: DateTime.UtcNow.Add(TimeSpan.FromSeconds(2))));
                 if (status.Status == HealthCheckResponse.Types.ServingStatus.Serving)
                 {
                     return;

@@ -2,7 +2,7 @@ namespace HybridEhr.Testing;
 
 /// <summary>
 /// The whole system as separate processes, as the AppHost runs it: the devnet and the five services on free
-/// loopback ports, each with its own data directory under one temporary folder, wired by Services__* settings.
+/// loopback ports, each with its own data directory under one temporary folder, wired by services__*__grpc__0 settings (service discovery).
 /// </summary>
 public sealed class SystemUnderTest : IAsyncDisposable
 {
@@ -116,7 +116,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
         };
         foreach (var (other, address) in _addresses)
         {
-            environment[$"Services__{other}"] = _faultProxies.TryGetValue(other, out var proxy) ? proxy.Address : address;
+            environment[$"services__{other}__grpc__0"] = _faultProxies.TryGetValue(other, out var proxy) ? proxy.Address : address;
         }
 
         foreach (var (key, value) in _extraEnvironment)

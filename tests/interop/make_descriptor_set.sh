@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the FileDescriptorSet that conformance_server.py and conformance_client.py load at runtime
+# Builds the FileDescriptorSet that conformance_client.py and check_service.py load at runtime
 # (no generated Python code: Debian's python3-protobuf 3.21 rejects gencode from newer protoc releases).
 #
 # Usage: make_descriptor_set.sh OUTPUT_PATH
@@ -28,6 +28,6 @@ mkdir -p "$(dirname "$out")"
     --include_imports \
     --descriptor_set_out="$out" \
     -I "$repo_root/tests/HybridEhr.Grpc.Tests/Protos" \
-    -I "$repo_root/ServiceDefaults/Grpc/Protos" \
+    -I "$repo_root/tests/interop/protos" \
     -I "$well_known_include" \
     conformance.proto health.proto reflection_v1alpha.proto reflection_v1.proto

@@ -6,8 +6,8 @@ using HybridEhr.Contracts.Identity.V1;
 using HybridEhr.Contracts.ImageNft.V1;
 using HybridEhr.Contracts.Permissions.V1;
 using HybridEhr.Contracts.Records.V1;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 // Walks through the paper's scenario against a running system (start it with `dotnet run -c Release --project AppHost`):
 // a hospital enrols a doctor; a patient and the doctor register; the doctor asks for access and the patient
@@ -16,21 +16,21 @@ using HybridEhr.Grpc.Client;
 // Options: --host 127.0.0.1 (services on their default ports 5101-5105), --admin-key KEY (the AppHost prints it).
 var host = Option("--host") ?? "127.0.0.1";
 var adminKey = Option("--admin-key") ?? "hybridehr-development-admin-key";
-ServiceClient Client(int port, Google.Protobuf.Reflection.ServiceDescriptor service) => new(GrpcChannel.ForAddress($"http://{host}:{port}"), service);
-var identity = Client(5101, IdentityReflection.Descriptor.Services[0]);
-var permissions = Client(5102, PermissionsReflection.Descriptor.Services[0]);
-var records = Client(5103, RecordsReflection.Descriptor.Services[0]);
-var images = Client(5104, ImageNftReflection.Descriptor.Services[0]);
-var gateway = GrpcChannel.ForAddress($"http://{host}:5105");
+GrpcChannel Channel(int port) => GrpcChannel.ForAddress($"http://{host}:{port}");
+var identity = new Identity.IdentityClient(Channel(5101));
+var permissions = new Permissions.PermissionsClient(Channel(5102));
+var records = new Records.RecordsClient(Channel(5103));
+var images = new ImageNft.ImageNftClient(Channel(5104));
+var gateway = new FabricGateway.FabricGatewayClient(Channel(5105));
 
 var run = Random.Shared.Next(100_000, 999_999);
 string patientDocument = $"P{run}", doctorDocument = $"M{run}";
 const string Password = "walkthrough-password";
 
 Step("1. Hospital A enrols a doctor's identity document on the private chain (hospital administration)");
-var enrolled = await gateway.Unary(Method<EnrollDoctorRequest, EnrollDoctorResponse>.Create(FabricGatewayReflection.Descriptor.Services[0], "EnrollDoctor"),
+var enrolled = await gateway.EnrollDoctorAsync(
     new EnrollDoctorRequest { OrganisationMspId = "HospitalAMSP", IdentityDocumentNumber = doctorDocument },
-    new CallOptions { Headers = new Metadata().Add("x-admin-key", adminKey) });
+    new CallOptions(headers: new Metadata { { "x-admin-key", adminKey } }, deadline: DateTime.UtcNow.AddSeconds(30)));
 Show($"document {doctorDocument} enrolled, tx {enrolled.TxId[..16]}…");
 
 Step("2. A patient and the doctor register (Figure 4); each gets a chain account and a role");
@@ -38,10 +38,10 @@ var patient = await RegisterAsync("Ana", patientDocument, Role.Patient);
 var doctor = await RegisterAsync("Bruno", doctorDocument, Role.Doctor);
 
 Step("3. The doctor asks to see the patient's EHR; the patient sees the request and approves it (Figure 5, Table 3 case 1)");
-var request = await permissions.Call<RequestAccessRequest, RequestAccessResponse>(new RequestAccessRequest { PatientAccountId = patient.Account, Reason = "first visit" }, doctor.Token);
-var pending = await permissions.Call<ListPendingRequestsRequest, ListPendingRequestsResponse>(new ListPendingRequestsRequest(), patient.Token);
+var request = await permissions.RequestAccessAsync(new RequestAccessRequest { PatientAccountId = patient.Account, Reason = "first visit" }, Auth(doctor.Token));
+var pending = await permissions.ListPendingRequestsAsync(new ListPendingRequestsRequest(), Auth(patient.Token));
 Show($"pending requests for the patient: {pending.Requests.Count}");
-await permissions.Call<ApproveAccessRequest, ApproveAccessResponse>(new ApproveAccessRequest { RequestId = request.Request.RequestId }, patient.Token);
+await permissions.ApproveAccessAsync(new ApproveAccessRequest { RequestId = request.Request.RequestId }, Auth(patient.Token));
 Show("approved");
 
 Step("4. The doctor writes an EHR, uploads an X-ray (minted as a soulbound NFT) and links it (Figures 6 and 11)");
@@ -51,12 +51,12 @@ var document = new EhrDocument
     Diagnoses = { new Diagnosis { Code = new Coding { System = CodeSystem.Icd10Cm, Code = "S52.5", Display = "Fracture of lower end of radius" } } },
     Notes = { new ClinicalNote { NoteId = "n1", Text = "Fell on outstretched hand." } },
 };
-var created = await records.Call<CreateRecordRequest, CreateRecordResponse>(new CreateRecordRequest { PatientAccountId = patient.Account, Document = document }, doctor.Token);
+var created = await records.CreateRecordAsync(new CreateRecordRequest { PatientAccountId = patient.Account, Document = document }, Auth(doctor.Token));
 Show($"record {created.RecordId} version {created.Version.Version}, content hash {created.Version.ContentHash[..16]}…");
 var xray = new byte[200_000];
 Random.Shared.NextBytes(xray);
 new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A }.CopyTo(xray, 0);
-using (var upload = images.ClientStream<UploadImageRequest, UploadImageResponse>(doctor.Token))
+using (var upload = images.UploadImage(Auth(doctor.Token)))
 {
     await upload.RequestStream.WriteAsync(new UploadImageRequest { Metadata = new ImageUploadMetadata
     {
@@ -64,32 +64,32 @@ using (var upload = images.ClientStream<UploadImageRequest, UploadImageResponse>
     } });
     await upload.RequestStream.WriteAsync(new UploadImageRequest { Chunk = ByteString.CopyFrom(xray) });
     await upload.RequestStream.CompleteAsync();
-    var minted = await upload;
+    var minted = await upload.ResponseAsync;
     Show($"image token {minted.TokenId}, ipfs CID {minted.Cid}");
     document.Images.Add(new ImageReference { TokenId = minted.TokenId, ContentHash = minted.ContentHash, Modality = "XR" });
 }
 
-var updated = await records.Call<UpdateRecordRequest, UpdateRecordResponse>(new UpdateRecordRequest
+var updated = await records.UpdateRecordAsync(new UpdateRecordRequest
 {
     RecordId = created.RecordId, ExpectedVersion = created.Version.Version, Document = document, ChangeReason = "X-ray added",
-}, doctor.Token);
+}, Auth(doctor.Token));
 Show($"record now at version {updated.Version.Version}");
 
 Step("5. Doctor and patient read the EHR; every read is checked against the chain anchor (Figures 8 and 10)");
 foreach (var (who, token) in new[] { ("doctor", doctor.Token), ("patient", patient.Token) })
 {
-    var read = await records.Call<GetRecordRequest, GetRecordResponse>(new GetRecordRequest { RecordId = created.RecordId }, token);
+    var read = await records.GetRecordAsync(new GetRecordRequest { RecordId = created.RecordId }, Auth(token));
     Show($"{who} read \"{read.Record.Document.Title}\" with {read.Record.Document.Images.Count} image(s)");
 }
 
-var verdict = await records.Call<VerifyRecordRequest, VerifyRecordResponse>(new VerifyRecordRequest { RecordId = created.RecordId }, patient.Token);
+var verdict = await records.VerifyRecordAsync(new VerifyRecordRequest { RecordId = created.RecordId }, Auth(patient.Token));
 Show($"integrity verdict: {verdict.Verdict}");
 
 Step("6. The patient revokes the doctor's permission; the doctor's next read is refused (Figure 6, Table 3 case 2)");
-await permissions.Call<RevokePermissionRequest, RevokePermissionResponse>(new RevokePermissionRequest { DoctorAccountId = doctor.Account }, patient.Token);
+await permissions.RevokePermissionAsync(new RevokePermissionRequest { DoctorAccountId = doctor.Account }, Auth(patient.Token));
 try
 {
-    await records.Call<GetRecordRequest, GetRecordResponse>(new GetRecordRequest { RecordId = created.RecordId }, doctor.Token);
+    await records.GetRecordAsync(new GetRecordRequest { RecordId = created.RecordId }, Auth(doctor.Token));
     Show("UNEXPECTED: the doctor could still read");
     return 1;
 }
@@ -99,13 +99,13 @@ catch (RpcException refused)
 }
 
 Step("7. The patient shares the EHR once with a doctor outside the network (Table 3 case 3)");
-var link = await records.Call<CreateShareLinkRequest, CreateShareLinkResponse>(
-    new CreateShareLinkRequest { RecordId = created.RecordId, TimeToLive = Duration.FromTimeSpan(TimeSpan.FromMinutes(15)) }, patient.Token);
-var opened = await records.Call<OpenShareLinkRequest, OpenShareLinkResponse>(new OpenShareLinkRequest { Token = link.Token });
+var link = await records.CreateShareLinkAsync(
+    new CreateShareLinkRequest { RecordId = created.RecordId, TimeToLive = Duration.FromTimeSpan(TimeSpan.FromMinutes(15)) }, Auth(patient.Token));
+var opened = await records.OpenShareLinkAsync(new OpenShareLinkRequest { Token = link.Token }, Anonymous());
 Show($"outside doctor opened \"{opened.Record.Document.Title}\" without an account; the link expires {link.ExpiresAt.ToDateTimeOffset():u}");
 try
 {
-    await records.Call<OpenShareLinkRequest, OpenShareLinkResponse>(new OpenShareLinkRequest { Token = link.Token });
+    await records.OpenShareLinkAsync(new OpenShareLinkRequest { Token = link.Token }, Anonymous());
 }
 catch (RpcException used)
 {
@@ -117,18 +117,24 @@ return 0;
 
 async Task<(string Account, string Token)> RegisterAsync(string name, string documentNumber, Role role)
 {
-    var registered = await identity.Call<RegisterRequest, RegisterResponse>(new RegisterRequest
+    var registered = await identity.RegisterAsync(new RegisterRequest
     {
         IdentityDocumentNumber = documentNumber, FirstName = name, LastName = "Walkthrough", Email = $"{name.ToLowerInvariant()}@example.org",
         Password = Password, RequestedRole = role,
-    });
-    var login = await identity.Call<LoginRequest, LoginResponse>(new LoginRequest
+    }, Anonymous());
+    var login = await identity.LoginAsync(new LoginRequest
     {
         DocumentAndRole = new DocumentAndRole { IdentityDocumentNumber = documentNumber, Role = role }, Password = Password,
-    });
+    }, Anonymous());
     Show($"{name}: {registered.Role}, account {registered.AccountId[..18]}…{(registered.OrganisationMspId.Length > 0 ? ", " + registered.OrganisationMspId : "")}");
     return (login.AccountId, login.AccessToken);
 }
+
+// Every call has a deadline; calls after login carry the bearer token.
+static CallOptions Auth(string token) =>
+    new(headers: new Metadata { { "authorization", "Bearer " + token } }, deadline: DateTime.UtcNow.AddSeconds(30));
+
+static CallOptions Anonymous() => new(deadline: DateTime.UtcNow.AddSeconds(30));
 
 string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 

@@ -14,21 +14,15 @@ public static class WriteFailure
     /// True only when the call failed before any byte of the request could reach the server: the TCP connection was
     /// refused (nobody listening) or the host name did not resolve. Everything else is an unknown outcome.
     /// </summary>
-    public static bool ProvesNotSent(Exception error)
+    public static bool ProvesNotSent(Exception? error) => error switch
     {
-        for (var cause = error; cause is not null; cause = cause.InnerException)
-        {
-            switch (cause)
-            {
-                case SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NoData }:
-                    return true;
-                case HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError }:
-                    return true;
-            }
-        }
-
-        return false;
-    }
+        null => false,
+        SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.NoData } => true,
+        HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } => true,
+        // Grpc.Net.Client keeps the transport's exception as the status's debug exception.
+        Grpc.Core.RpcException rpc => ProvesNotSent(rpc.Status.DebugException) || ProvesNotSent(rpc.InnerException),
+        _ => ProvesNotSent(error.InnerException),
+    };
 
     /// <summary>
     /// What to tell the caller when a call to <paramref name="party"/> failed with <paramref name="detail"/>: that it

@@ -1,5 +1,5 @@
 using HybridEhr.Clients.Fabric;
-using HybridEhr.Grpc;
+using Grpc.Core;
 
 namespace HybridEhr.FabricGateway.Hospitals;
 

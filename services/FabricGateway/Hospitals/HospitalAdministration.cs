@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using HybridEhr.Clients.Devnet;
 using HybridEhr.FabricGateway.Ledger;
-using HybridEhr.Grpc;
+using Grpc.Core;
 
 namespace HybridEhr.FabricGateway.Hospitals;
 

@@ -1,5 +1,5 @@
 using HybridEhr.Clients.Devnet;
-using HybridEhr.Grpc;
+using Grpc.Core;
 
 namespace HybridEhr.FabricGateway.Hospitals;
 
@@ -25,5 +25,5 @@ public sealed class DevnetHospitalAdministrators : IHospitalAdministrators
     public ITransactionSigner AdminOf(string mspId) =>
         Hospitals.Contains(mspId, StringComparer.Ordinal)
             ? new LocalSigner(DevAccounts.HospitalAdmin(mspId))
-            : throw new RpcException(StatusCode.NotFound, $"Unknown organisation '{mspId}'. Known: {string.Join(", ", Hospitals)}.");
+            : throw new RpcException(new Status(StatusCode.NotFound, $"Unknown organisation '{mspId}'. Known: {string.Join(", ", Hospitals)}."));
 }

@@ -1,6 +1,5 @@
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Health;
-using ServingStatus = HybridEhr.Grpc.Health.HealthCheckResponse.Types.ServingStatus;
+using Grpc.Core;
+using HybridEhr.ServiceDefaults.Health;
 
 namespace HybridEhr.FabricGateway.Hospitals;
 
@@ -8,25 +7,26 @@ namespace HybridEhr.FabricGateway.Hospitals;
 /// Registers the hospitals on the records chain when the service starts, retrying until the chain answers. The
 /// service reports NOT_SERVING until then, so the AppHost and load balancers wait for a usable gateway.
 /// </summary>
-public sealed partial class HospitalsBootstrap(HospitalAdministration hospitals, HealthStatusRegistry health, ILogger<HospitalsBootstrap> logger)
+public sealed partial class HospitalsBootstrap(
+    HospitalAdministration hospitals, [FromKeyedServices(FabricGatewaySetup.RecordsChainHealth)] ReportedHealth health, ILogger<HospitalsBootstrap> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        health.SetStatus("", ServingStatus.NotServing);
         var delay = TimeSpan.FromMilliseconds(200);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await hospitals.EnsureOrganizationsAsync(stoppingToken);
-                health.SetStatus("", ServingStatus.Serving);
+                health.ReportHealthy($"hospitals registered: {string.Join(", ", hospitals.Hospitals)}");
                 LogReady(logger, string.Join(", ", hospitals.Hospitals));
                 return;
             }
             catch (RpcException ex) when (!stoppingToken.IsCancellationRequested)
             {
                 LogWaiting(logger, ex.Status.Detail);
+                health.ReportUnhealthy($"waiting for the records chain: {ex.Status.Detail}");
                 await Task.Delay(delay, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 delay = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(5).Ticks, delay.Ticks * 2));
             }

@@ -8,8 +8,7 @@ using HybridEhr.Clients.Devnet;
 using HybridEhr.Clients.Fabric;
 using HybridEhr.FabricGateway.Hospitals;
 using HybridEhr.FabricGateway.Ledger;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
 
 namespace HybridEhr.FabricGateway.Identities;
 
@@ -83,7 +82,7 @@ public sealed class FabricMembers : IHospitalAdministrators
         var authority = AuthorityOf(mspId);
         if (authority is null && (IsEnrolmentAuthority || mspId != _service.MspId))
         {
-            throw new RpcException(StatusCode.NotFound, $"Unknown organisation '{mspId}'. Known: {string.Join(", ", Hospitals)}.");
+            throw new RpcException(new Status(StatusCode.NotFound, $"Unknown organisation '{mspId}'. Known: {string.Join(", ", Hospitals)}."));
         }
 
         return _administrators.GetOrAdd("admin:" + mspId, _ =>
@@ -118,10 +117,10 @@ public sealed class FabricMembers : IHospitalAdministrators
     {
         if (!IsEnrolmentAuthority)
         {
-            throw new RpcException(StatusCode.FailedPrecondition,
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
                 "On Fabric, membership comes from certificates, not transactions: the hospital's Fabric CA must issue the doctor an " +
                 "enrolment certificate with the attributes role=doctor and document_id_hash=<the document hash>, or this gateway must " +
-                "be given the CAs (FabricGateway:Fabric:CertificateAuthorities) to issue it itself (docs/fabric.md).");
+                "be given the CAs (FabricGateway:Fabric:CertificateAuthorities) to issue it itself (docs/fabric.md)."));
         }
 
         if (organizationAdmin is not FabricMemberSigner admin)
@@ -130,7 +129,7 @@ public sealed class FabricMembers : IHospitalAdministrators
         }
 
         var authority = AuthorityOf(admin.Member.MspId)
-            ?? throw new RpcException(StatusCode.FailedPrecondition, $"No certificate authority is configured for {admin.Member.MspId}: this gateway cannot enrol its members.");
+            ?? throw new RpcException(new Status(StatusCode.FailedPrecondition, $"No certificate authority is configured for {admin.Member.MspId}: this gateway cannot enrol its members."));
         var role = attributes.GetValueOrDefault("role") ?? DoctorRole;
         lock (_issuing)
         {
@@ -159,7 +158,7 @@ public sealed class FabricMembers : IHospitalAdministrators
     }
 
     /// <summary>Connects members over one gRPC channel to the peer: each gets its own Gateway (identity and signer).</summary>
-    public static Func<FabricMember, Network> Connector(GrpcChannel channel, string channelName) => member =>
+    public static Func<FabricMember, Network> Connector(ChannelBase channel, string channelName) => member =>
         Gateway.Connect(new GatewayOptions
         {
             Channel = channel,

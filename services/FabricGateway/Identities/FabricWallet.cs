@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Text;
 using HybridEhr.Files;
-using HybridEhr.Grpc;
+using Grpc.Core;
 
 namespace HybridEhr.FabricGateway.Identities;
 
@@ -173,7 +173,7 @@ public sealed partial class FabricWallet
     }
 
     private static RpcException Tampered(string accountId) =>
-        new(StatusCode.DataLoss, $"The Fabric identity of {accountId} in the wallet failed its integrity check (altered on disk, or another FabricGateway:MasterKey); it cannot be used.");
+        new(new Status(StatusCode.DataLoss, $"The Fabric identity of {accountId} in the wallet failed its integrity check (altered on disk, or another FabricGateway:MasterKey); it cannot be used."));
 
     /// <summary>Also what keeps file names inside the wallet folder.</summary>
     [GeneratedRegex("^0x[0-9a-f]{64}$")]

@@ -1,4 +1,4 @@
-using HybridEhr.Grpc;
+using Grpc.Core;
 
 namespace HybridEhr.FabricGateway.Ledger;
 
@@ -25,6 +25,6 @@ public static class ContractErrors
             "NONCE_REPLAYED" => StatusCode.Aborted,
             _ => StatusCode.Unknown,
         };
-        return new RpcException(status, $"{code}: {message}", new Metadata().Add(Trailer, code));
+        return new RpcException(new Status(status, $"{code}: {message}"), new Metadata { { Trailer, code } });
     }
 }

@@ -2,8 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using HybridEhr.Clients.Devnet;
 using HybridEhr.Contracts.Devnet.V1;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
 
 namespace HybridEhr.FabricGateway.Ledger;
 
@@ -44,8 +43,8 @@ public sealed class DevnetRecordsLedger(DevnetClient client) : IRecordsLedger
     public async IAsyncEnumerable<RecordsChainEvent> WatchAsync(long fromBlock, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var watch = client.WatchEvents(new WatchEventsRequest { Chain = DevAccounts.RecordsChain, FromBlock = Math.Max(1, fromBlock) },
-            new CallOptions { CancellationToken = cancellationToken });
-        await foreach (var e in watch.ResponseStream.WithCancellation(cancellationToken).ConfigureAwait(false))
+            new CallOptions(cancellationToken: cancellationToken));
+        await foreach (var e in watch.ResponseStream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             if (e.Contract == Contract)
             {
@@ -58,8 +57,8 @@ public sealed class DevnetRecordsLedger(DevnetClient client) : IRecordsLedger
     {
         try
         {
-            await client.GetChainInfo(new GetChainInfoRequest { Chain = DevAccounts.RecordsChain },
-                CallOptions.WithTimeout(TimeSpan.FromSeconds(2), cancellationToken)).ResponseAsync.ConfigureAwait(false);
+            await client.GetChainInfoAsync(new GetChainInfoRequest { Chain = DevAccounts.RecordsChain },
+                new CallOptions(deadline: DateTime.UtcNow.Add(TimeSpan.FromSeconds(2)), cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
             return true;
         }
         catch (RpcException)

@@ -1,24 +1,20 @@
 using HybridEhr.Clients.Fabric;
-using HybridEhr.Grpc.Health;
-using ServingStatus = HybridEhr.Grpc.Health.HealthCheckResponse.Types.ServingStatus;
+using HybridEhr.ServiceDefaults.Health;
 
 namespace HybridEhr.FabricGateway.Ledger;
 
 /// <summary>
-/// Real mode's health: probes the Fabric peer at an interval and reports the server ("") and the FabricGateway service
-/// SERVING while the peer answers for the chaincode, NOT_SERVING (from start-up until the first success) otherwise.
+/// Real mode's health: probes the Fabric peer at an interval and reports the records chain healthy while the peer
+/// answers for the chaincode (the service is then SERVING), unhealthy (from start-up until the first success) otherwise.
 /// </summary>
 public sealed partial class FabricPeerHealthMonitor(
-    Func<CancellationToken, Task<FabricPeerProbeResult>> probe, HealthStatusRegistry health, TimeSpan interval, ILogger<FabricPeerHealthMonitor> logger)
+    Func<CancellationToken, Task<FabricPeerProbeResult>> probe, ReportedHealth health, TimeSpan interval, ILogger<FabricPeerHealthMonitor> logger)
     : BackgroundService
 {
-    private static readonly string ServiceName = FabricGatewayService.Descriptor.FullName;
-
     private bool? _wasHealthy;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Report(ServingStatus.NotServing);
         while (!stoppingToken.IsCancellationRequested)
         {
             await CheckOnceAsync(stoppingToken).ConfigureAwait(false);
@@ -40,7 +36,15 @@ public sealed partial class FabricPeerHealthMonitor(
             result = new FabricPeerProbeResult(false, error.Message, TimeSpan.Zero);
         }
 
-        Report(result.IsHealthy ? ServingStatus.Serving : ServingStatus.NotServing);
+        if (result.IsHealthy)
+        {
+            health.ReportHealthy(result.Description);
+        }
+        else
+        {
+            health.ReportUnhealthy(result.Description);
+        }
+
         if (_wasHealthy != result.IsHealthy)
         {
             if (result.IsHealthy)
@@ -56,11 +60,6 @@ public sealed partial class FabricPeerHealthMonitor(
         }
     }
 
-    private void Report(ServingStatus status)
-    {
-        health.SetStatus("", status);
-        health.SetStatus(ServiceName, status);
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fabric peer healthy: {Description} ({LatencyMs} ms)")]
     private static partial void LogPeerHealthy(ILogger logger, string description, double latencyMs);

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using HybridEhr.Clients.Devnet;
 using HybridEhr.Clients.Fabric;
 using HybridEhr.FabricGateway.Identities;
-using HybridEhr.Grpc;
+using Grpc.Core;
 
 namespace HybridEhr.FabricGateway.Ledger;
 
@@ -98,9 +98,9 @@ public sealed partial class FabricRecordsLedger : IRecordsLedger
     {
         if (_members is null)
         {
-            throw new RpcException(StatusCode.FailedPrecondition,
+            throw new RpcException(new Status(StatusCode.FailedPrecondition,
                 "On Fabric, membership comes from certificates, not transactions: the hospital's Fabric CA must issue the doctor an " +
-                "enrolment certificate with the attributes role=doctor and document_id_hash=<the document hash> (docs/fabric.md).");
+                "enrolment certificate with the attributes role=doctor and document_id_hash=<the document hash> (docs/fabric.md)."));
         }
 
         return Task.FromResult(_members.Enroll(organizationAdmin, account, attributes));
@@ -149,7 +149,7 @@ public sealed partial class FabricRecordsLedger : IRecordsLedger
         }
 
         var status = error.StatusCode is StatusCode.DeadlineExceeded ? StatusCode.Unavailable : error.StatusCode;
-        return new RpcException(status, $"Fabric gateway: {error.Message}");
+        return new RpcException(new Status(status, $"Fabric gateway: {error.Message}"));
     }
 
     /// <summary>
@@ -177,7 +177,7 @@ public sealed partial class FabricRecordsLedger : IRecordsLedger
     }
 
     private static RpcException Unreachable(HttpRequestException error) =>
-        new(StatusCode.Unavailable, $"Fabric gateway peer unreachable: {error.Message}");
+        new(new Status(StatusCode.Unavailable, $"Fabric gateway peer unreachable: {error.Message}"));
 
     private Network SignerNetwork(ITransactionSigner signer, string function)
     {
@@ -186,9 +186,9 @@ public sealed partial class FabricRecordsLedger : IRecordsLedger
             return _network;
         }
 
-        return _members.NetworkOf(signer) ?? throw new RpcException(StatusCode.FailedPrecondition,
+        return _members.NetworkOf(signer) ?? throw new RpcException(new Status(StatusCode.FailedPrecondition,
             $"Account {signer.AccountId} has no Fabric identity, so it cannot sign '{function}' on Fabric: only doctors get one, " +
-            "issued by their hospital's CA when they register (EnrollMember); patients never write to the records chain.");
+            "issued by their hospital's CA when they register (EnrollMember); patients never write to the records chain."));
     }
 
     private Contract ContractOf(Network network) => network.GetContract(_chaincodeName, _contractName);

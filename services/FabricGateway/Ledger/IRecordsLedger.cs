@@ -11,7 +11,7 @@ public sealed record RecordsChainEvent(long BlockNumber, int TxIndex, string TxI
 
 /// <summary>
 /// The private chain as FabricGateway uses it: the one place that talks to it. The devnet implements it today; a
-/// Fabric Gateway client implements it on a real network. Failures are <see cref="Grpc.RpcException"/>s whose
+/// Fabric Gateway client implements it on a real network. Failures are <see cref="Grpc.Core.RpcException"/>s whose
 /// status already says what went wrong (see <see cref="ContractErrors"/>).
 /// </summary>
 public interface IRecordsLedger

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using HybridEhr.Grpc;
+using Grpc.Core;
 
 namespace HybridEhr.Identity.Accounts;
 
@@ -93,7 +93,7 @@ public static partial class InputRules
             : throw Invalid($"{field} is not an account id (\"0x\" followed by 64 lower-case hex digits).");
     }
 
-    public static RpcException Invalid(string message) => new(StatusCode.InvalidArgument, message);
+    public static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 
     [GeneratedRegex("^[A-Z0-9-]{4,32}$", RegexOptions.CultureInvariant)]
     private static partial Regex DocumentPattern();

@@ -2,12 +2,12 @@ using System.Text.Json.Nodes;
 using HybridEhr.Clients.Devnet;
 using HybridEhr.Contracts.Devnet.V1;
 using HybridEhr.Devnet.Ledger;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.ServiceDefaults.Writes;
 
 namespace HybridEhr.Identity.Chain;
 
-/// <summary>The permission chain on the devnet (configuration "Services:devnet"), through <see cref="DevnetChain"/>.</summary>
+/// <summary>The permission chain on the devnet (configuration "services:devnet:grpc:0"), through <see cref="DevnetChain"/>.</summary>
 public sealed class DevnetPermissionChain(Func<DevnetChain> chainFactory, DevnetKey registrar) : IPermissionChain
 {
     private AccessControlReads? _reads;
@@ -69,9 +69,9 @@ public sealed class DevnetPermissionChain(Func<DevnetChain> chainFactory, Devnet
     public async Task<string?> FindAddUserTxIdAsync(string accountId, CancellationToken cancellationToken)
     {
         // The contract's state key of a user is "user" NUL account; its first modification is the add_user.
-        var history = await Call(() => Chain.Client.GetHistory(
+        var history = await Call(() => Chain.Client.GetHistoryAsync(
             new GetHistoryRequest { Chain = Chain.Chain, Contract = Contract, Key = "user\0" + accountId },
-            new HybridEhr.Grpc.Client.CallOptions { CancellationToken = cancellationToken }).ResponseAsync).ConfigureAwait(false);
+            new CallOptions(cancellationToken: cancellationToken)).ResponseAsync).ConfigureAwait(false);
         return history.Modifications.FirstOrDefault()?.TxId;
     }
 
@@ -114,11 +114,11 @@ public sealed class DevnetPermissionChain(Func<DevnetChain> chainFactory, Devnet
         }
         catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unknown or StatusCode.Internal)
         {
-            throw new RpcException(StatusCode.Unavailable, WriteFailure.Explain(ex, "The permission chain", ex.Status.Detail));
+            throw new RpcException(new Status(StatusCode.Unavailable, WriteFailure.Explain(ex, "The permission chain", ex.Status.Detail)));
         }
         catch (InvalidOperationException ex) when (ex.Message.StartsWith("No address", StringComparison.Ordinal))
         {
-            throw new RpcException(StatusCode.Unavailable, $"The permission chain is not configured: {ex.Message}");
+            throw new RpcException(new Status(StatusCode.Unavailable, $"The permission chain is not configured: {ex.Message}"));
         }
     }
 }

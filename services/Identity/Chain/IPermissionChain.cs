@@ -1,4 +1,5 @@
 using HybridEhr.Clients.Devnet;
+using Grpc.Core;
 
 namespace HybridEhr.Identity.Chain;
 
@@ -24,7 +25,7 @@ public sealed record ChainUser(string Account, string Role, string DocumentIdHas
 
 /// <summary>
 /// The permission chain's access_control contract as Identity uses it. Implementations throw UNAVAILABLE
-/// (<see cref="HybridEhr.Grpc.RpcException"/>) when the chain cannot be reached.
+/// (<see cref="Grpc.Core.RpcException"/>) when the chain cannot be reached.
 /// </summary>
 public interface IPermissionChain
 {

@@ -5,7 +5,7 @@ using HybridEhr.Clients.Substrate.Contracts;
 using HybridEhr.Clients.Substrate.Extrinsics;
 using HybridEhr.Clients.Substrate.Keys;
 using HybridEhr.Devnet.Ledger;
-using HybridEhr.Grpc;
+using Grpc.Core;
 
 namespace HybridEhr.Identity.Chain;
 
@@ -151,7 +151,7 @@ public sealed class SubstratePermissionChain(ContractConnection connection, Devn
         !cancellationToken.IsCancellationRequested && Clients.Substrate.Rpc.NodeFailures.IsTransient(ex);
 
     private static RpcException Unavailable(Exception ex) =>
-        new(StatusCode.Unavailable, $"The permission chain's node cannot be reached right now ({ex.Message}); try again.");
+        new(new Status(StatusCode.Unavailable, $"The permission chain's node cannot be reached right now ({ex.Message}); try again."));
 
     /// <summary>Identity's own keys sign locally: the payload's hash rule is applied here, where the key is.</summary>
     private sealed class LocalExtrinsicSigner(ITransactionSigner key) : IExtrinsicSigner

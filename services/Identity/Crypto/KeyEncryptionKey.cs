@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using System.Text;
 using HybridEhr.Files;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using Microsoft.Extensions.Logging;
 
 namespace HybridEhr.Identity.Crypto;
@@ -120,8 +120,8 @@ public sealed partial class KeyEncryptionKey
         }
         catch (CryptographicException)
         {
-            throw new RpcException(StatusCode.DataLoss,
-                "Stored identity data failed its integrity check (altered on disk, or a different master key); it cannot be used.");
+            throw new RpcException(new Status(StatusCode.DataLoss,
+                "Stored identity data failed its integrity check (altered on disk, or a different master key); it cannot be used."));
         }
         finally
         {

@@ -1,3 +1,4 @@
+using Grpc.Core;
 namespace HybridEhr.Identity.Doctors;
 
 /// <summary>What the private chain says about a document: a doctor of which hospital, or not a doctor.</summary>
@@ -5,7 +6,7 @@ public sealed record DoctorVerification(bool IsEnrolledDoctor, string? Organizat
 
 /// <summary>
 /// The hospitals' side of doctor registration (FabricGateway). Implementations throw UNAVAILABLE
-/// (<see cref="HybridEhr.Grpc.RpcException"/>) when it cannot be reached.
+/// (<see cref="Grpc.Core.RpcException"/>) when it cannot be reached.
 /// </summary>
 public interface IDoctorRegistry
 {

@@ -1,7 +1,7 @@
 using HybridEhr.Clients.Devnet;
 using HybridEhr.Clients.Substrate.Contracts;
 using HybridEhr.Devnet.Ledger;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
 using HybridEhr.Identity.Accounts;
 using HybridEhr.Identity.Chain;
 using HybridEhr.Identity.Crypto;
@@ -16,6 +16,7 @@ using HybridEhr.Identity.Tokens;
 using HybridEhr.Messaging;
 using HybridEhr.Security;
 using HybridEhr.ServiceDefaults;
+using FabricGatewayApi = HybridEhr.Contracts.FabricGateway.V1.FabricGateway;
 
 namespace HybridEhr.Identity.Hosting;
 
@@ -56,8 +57,8 @@ public static class IdentityHostingExtensions
     }
 
     /// <summary>
-    /// The permission chain ("PermissionChain:Mode": the devnet at "Services:devnet" by default, or a Substrate node,
-    /// docs/substrate.md) and FabricGateway ("Services:fabricgateway"). Addresses are used on first call, so the
+    /// The permission chain ("PermissionChain:Mode": the devnet, service "devnet", by default, or a Substrate node,
+    /// docs/substrate.md) and FabricGateway (service "fabricgateway"). Addresses are resolved on first call, so the
     /// service starts (and answers health) before they are reachable.
     /// </summary>
     public static WebApplicationBuilder AddIdentityChains(this WebApplicationBuilder builder)
@@ -74,27 +75,21 @@ public static class IdentityHostingExtensions
         }
         else
         {
+            builder.Services.AddServiceGrpcClient<DevnetClient>("devnet");
             builder.Services.AddSingleton<IPermissionChain>(services => new DevnetPermissionChain(
-                () => new DevnetChain(new DevnetClient(GrpcChannel.ForAddress(configuration.GetServiceAddress("devnet"))),
-                    DevAccounts.PermissionChain, DevAccounts.PermissionChainId),
+                () => new DevnetChain(services.GetRequiredService<DevnetClient>(), DevAccounts.PermissionChain, DevAccounts.PermissionChainId),
                 RegistrarKey(services.GetRequiredService<IdentityOptions>())));
         }
 
-        builder.Services.AddSingleton<IDoctorRegistry>(services =>
-        {
-            var tokens = services.GetRequiredService<TokenIssuer>();
-            return new FabricGatewayDoctorRegistry(() => new FabricGatewayClient(GrpcChannel.ForAddress(
-                configuration.GetServiceAddress("fabricgateway"),
-                new GrpcChannelOptions
-                {
-                    // Always Identity's own token: a registering user has none, and the gateway serves services only.
-                    MetadataProvider = (metadata, _) =>
-                    {
-                        metadata.Add("authorization", "Bearer " + tokens.ServiceToken());
-                        return ValueTask.CompletedTask;
-                    },
-                })));
-        });
+        builder.Services.AddServiceGrpcClient<FabricGatewayApi.FabricGatewayClient>("fabricgateway")
+            // Always Identity's own token: a registering user has none, and the gateway serves services only.
+            .AddCallCredentials((_, metadata, services) =>
+            {
+                metadata.Add("authorization", "Bearer " + services.GetRequiredService<TokenIssuer>().ServiceToken());
+                return Task.CompletedTask;
+            })
+            .ConfigureChannel(channel => channel.UnsafeUseInsecureChannelCallCredentials = true);
+        builder.Services.AddSingleton<IDoctorRegistry, FabricGatewayDoctorRegistry>();
         return builder;
     }
 

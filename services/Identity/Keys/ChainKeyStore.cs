@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 using System.Text.Json;
 using HybridEhr.Devnet.Ledger;
 using HybridEhr.Files;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Identity.Crypto;
 
 namespace HybridEhr.Identity.Keys;
@@ -111,7 +111,7 @@ public sealed class ChainKeyStore
     private static string Context(string accountId) => "hybridehr-identity/chain-key/" + accountId;
 
     private static RpcException Tampered() =>
-        new(StatusCode.DataLoss, "The account's chain key failed its integrity check (its keystore file was altered); it cannot sign.");
+        new(new Status(StatusCode.DataLoss, "The account's chain key failed its integrity check (its keystore file was altered); it cannot sign."));
 
     private string PathOf(string accountId) =>
         AccountIds.TryParse(accountId, out _)

@@ -1,5 +1,5 @@
 using System.Globalization;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Identity.Accounts;
 using HybridEhr.Identity.Passwords;
 using HybridEhr.Identity.Tokens;
@@ -36,8 +36,8 @@ public sealed class Authenticator(AccountStore accounts, PasswordHasher hasher, 
         var wait = throttle.RetryAfter(throttleKey);
         if (wait > TimeSpan.Zero)
         {
-            throw new RpcException(StatusCode.ResourceExhausted,
-                $"Too many failed login attempts for this account; try again in {Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture)} seconds.");
+            throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"Too many failed login attempts for this account; try again in {Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture)} seconds."));
         }
 
         var account = selector switch
@@ -61,7 +61,7 @@ public sealed class Authenticator(AccountStore accounts, PasswordHasher hasher, 
         if (!valid)
         {
             throttle.RecordFailure(throttleKey);
-            throw new RpcException(StatusCode.Unauthenticated, "The account or the password is wrong.");
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "The account or the password is wrong."));
         }
 
         throttle.RecordSuccess(throttleKey);

@@ -1,4 +1,4 @@
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Identity.Chain;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

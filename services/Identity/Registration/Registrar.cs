@@ -1,7 +1,7 @@
 using HybridEhr.Clients.Devnet;
 using HybridEhr.Contracts.Events;
 using HybridEhr.Devnet.Ledger;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Identity.Accounts;
 using HybridEhr.Identity.Chain;
 using HybridEhr.Identity.Doctors;
@@ -186,8 +186,8 @@ public sealed partial class Registrar(
         if (!verification.IsEnrolledDoctor || string.IsNullOrEmpty(verification.OrganizationMspId))
         {
             RollBackIfNeverSubmitted(record);
-            throw new RpcException(StatusCode.PermissionDenied,
-                "This identity document does not belong to a doctor enrolled by a hospital of the network, so no doctor account can be created for it.");
+            throw new RpcException(new Status(StatusCode.PermissionDenied,
+                "This identity document does not belong to a doctor enrolled by a hospital of the network, so no doctor account can be created for it."));
         }
 
         record = record with { Organization = verification.OrganizationMspId };
@@ -314,12 +314,12 @@ public sealed partial class Registrar(
     }
 
     private static RpcException AlreadyExists(string role) =>
-        new(StatusCode.AlreadyExists,
-            $"This identity document already has a {role} account (one {role} account per person). If an earlier attempt was interrupted, it has been completed: log in.");
+        new(new Status(StatusCode.AlreadyExists,
+            $"This identity document already has a {role} account (one {role} account per person). If an earlier attempt was interrupted, it has been completed: log in."));
 
     private static RpcException HalfWay(RpcException cause) =>
-        new(StatusCode.Unavailable,
-            $"{cause.Status.Detail} The registration is half-way: send the same registration again (same password) to finish it.");
+        new(new Status(StatusCode.Unavailable,
+            $"{cause.Status.Detail} The registration is half-way: send the same registration again (same password) to finish it."));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Registered {Role} account {AccountId}")]
     private static partial void LogRegistered(ILogger logger, string accountId, string role);

@@ -2,7 +2,7 @@ using System.Numerics;
 using HybridEhr.Clients.Substrate.Contracts;
 using HybridEhr.Clients.Substrate.Extrinsics;
 using HybridEhr.Clients.Substrate.Scale;
-using HybridEhr.Grpc;
+using Grpc.Core;
 
 namespace HybridEhr.Identity.Signing;
 
@@ -30,7 +30,7 @@ public sealed class SubstratePayloadPolicy(ContractConnection connection)
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new RpcException(StatusCode.Unavailable, "The permission chain's node cannot be reached to check the payload; try again shortly.");
+            throw new RpcException(new Status(StatusCode.Unavailable, "The permission chain's node cannot be reached to check the payload; try again shortly."));
         }
 
         var chain = contract.Contract.Chain;
@@ -105,5 +105,5 @@ public sealed class SubstratePayloadPolicy(ContractConnection connection)
         }
     }
 
-    private static RpcException Invalid(string message) => new(StatusCode.InvalidArgument, message);
+    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 }

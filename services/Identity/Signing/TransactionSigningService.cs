@@ -1,6 +1,6 @@
 using HybridEhr.Contracts.Identity.V1;
 using HybridEhr.Devnet.Ledger;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Identity.Keys;
 
 namespace HybridEhr.Identity.Signing;
@@ -27,8 +27,8 @@ public sealed class TransactionSigningService(ChainKeyStore keys, IReadOnlySet<s
             case PayloadFormat.DevnetTransaction:
                 return Sign(accountId, payload);
             case PayloadFormat.SubstrateExtrinsic when substrate is null:
-                throw new RpcException(StatusCode.FailedPrecondition,
-                    "The permission chain here is the devnet, not a Substrate node, so Substrate payloads are not signed.");
+                throw new RpcException(new Status(StatusCode.FailedPrecondition,
+                    "The permission chain here is the devnet, not a Substrate node, so Substrate payloads are not signed."));
             case PayloadFormat.SubstrateExtrinsic:
                 var key = KeyOf(accountId);
                 var bytesToSign = await substrate.CheckAsync(payload, cancellationToken).ConfigureAwait(false);
@@ -58,7 +58,7 @@ public sealed class TransactionSigningService(ChainKeyStore keys, IReadOnlySet<s
 
     private DevnetKey KeyOf(string accountId) =>
         (AccountIds.TryParse(accountId, out _) ? keys.Find(accountId) : null)
-        ?? throw new RpcException(StatusCode.NotFound, "Your account has no chain key here, so nothing can be signed for it.");
+        ?? throw new RpcException(new Status(StatusCode.NotFound, "Your account has no chain key here, so nothing can be signed for it."));
 
     /// <summary>
     /// The ledger's decoder reads signed bytes (payload ‖ 64-byte signature); a placeholder signature lets it check
@@ -78,5 +78,5 @@ public sealed class TransactionSigningService(ChainKeyStore keys, IReadOnlySet<s
             : throw Invalid($"The payload is not a chain transaction payload ({error}).");
     }
 
-    private static RpcException Invalid(string message) => new(StatusCode.InvalidArgument, message);
+    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 }

@@ -1,5 +1,5 @@
 using HybridEhr.Contracts.Events;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Security;
 
 namespace HybridEhr.ImageNft.Access;
@@ -53,5 +53,5 @@ public sealed class ImageAccessPolicy(IGrantChecker grants)
             : throw Denied($"Image content is for the patient and their doctors; you are signed in as a {caller.Claims.Role}.");
     }
 
-    private static RpcException Denied(string message) => new(StatusCode.PermissionDenied, message);
+    private static RpcException Denied(string message) => new(new Status(StatusCode.PermissionDenied, message));
 }

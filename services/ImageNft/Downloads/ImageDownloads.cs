@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using HybridEhr.Contracts.Events;
 using HybridEhr.Contracts.ImageNft.V1;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.ImageNft.Access;
 using HybridEhr.ImageNft.Crypto;
 using HybridEhr.ImageNft.Ledger;
@@ -48,28 +48,28 @@ public sealed partial class ImageDownloads(
     {
         if (!Identifiers.IsRecordOrTokenId(tokenId))
         {
-            throw new RpcException(StatusCode.InvalidArgument, "token_id must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "token_id must be 1-128 characters of A-Z a-z 0-9 . _ : -"));
         }
 
         var token = await ledger.GetTokenAsync(tokenId, cancellationToken).ConfigureAwait(false)
-            ?? throw new RpcException(StatusCode.NotFound, $"No image token '{tokenId}' exists.");
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"No image token '{tokenId}' exists."));
         var access = await policy.AuthorizeReadAsync(caller, token.Owner, servicesAllowed: false, cancellationToken).ConfigureAwait(false);
         var entry = await catalog.FindAsync(tokenId, cancellationToken).ConfigureAwait(false);
         if (entry?.WrappedDataKey is null)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, "The image was erased: its data key no longer exists, so its content cannot be read.");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, "The image was erased: its data key no longer exists, so its content cannot be read."));
         }
 
         if (entry.Cid != token.Cid)
         {
-            throw new RpcException(StatusCode.DataLoss, $"The token names {token.TokenUri} but the image stored for it is {entry.Cid} (record {token.RecordId}). Nothing was sent.");
+            throw new RpcException(new Status(StatusCode.DataLoss, $"The token names {token.TokenUri} but the image stored for it is {entry.Cid} (record {token.RecordId}). Nothing was sent."));
         }
 
         var dataKey = UnwrapKey(entry);
         try
         {
             var stored = await blobs.OpenReadAsync(token.Cid, cancellationToken).ConfigureAwait(false)
-                ?? throw new RpcException(StatusCode.NotFound, $"The image store no longer has {token.Cid}.");
+                ?? throw new RpcException(new Status(StatusCode.NotFound, $"The image store no longer has {token.Cid}."));
             await using (stored.ConfigureAwait(false))
             {
                 string fileName;
@@ -79,7 +79,7 @@ public sealed partial class ImageDownloads(
                 }
                 catch (CryptographicException)
                 {
-                    throw new RpcException(StatusCode.DataLoss, "The image's stored file name was altered. Nothing was sent.");
+                    throw new RpcException(new Status(StatusCode.DataLoss, "The image's stored file name was altered. Nothing was sent."));
                 }
 
                 var size = await StoredImageVerifier.VerifyAsync(stored, dataKey, new ImageExpectation(tokenId, token.Cid, token.ContentHash), cancellationToken)
@@ -127,7 +127,7 @@ public sealed partial class ImageDownloads(
         }
 
         return await blobs.OpenReadAsync(cid, cancellationToken).ConfigureAwait(false)
-            ?? throw new RpcException(StatusCode.NotFound, $"The image store no longer has {cid}.");
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"The image store no longer has {cid}."));
     }
 
     private static async Task SendContentAsync(Stream stored, byte[] dataKey, string tokenId, Func<GetImageResponse, Task> send, CancellationToken cancellationToken)
@@ -144,7 +144,7 @@ public sealed partial class ImageDownloads(
         }
         catch (CryptographicException)
         {
-            throw new RpcException(StatusCode.DataLoss, "The stored image changed while it was being sent; discard what was received.");
+            throw new RpcException(new Status(StatusCode.DataLoss, "The stored image changed while it was being sent; discard what was received."));
         }
     }
 
@@ -156,8 +156,8 @@ public sealed partial class ImageDownloads(
         }
         catch (CryptographicException)
         {
-            throw new RpcException(StatusCode.DataLoss,
-                "The image's data key cannot be unwrapped: it was altered, or the service runs with another master key.");
+            throw new RpcException(new Status(StatusCode.DataLoss,
+                "The image's data key cannot be unwrapped: it was altered, or the service runs with another master key."));
         }
     }
 

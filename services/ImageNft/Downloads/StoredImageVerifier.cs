@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.ImageNft.Content;
 using HybridEhr.ImageNft.Crypto;
 
@@ -47,21 +47,21 @@ public static class StoredImageVerifier
         var actualCid = cidBuilder.Complete().ToString();
         if (actualCid != expected.Cid)
         {
-            throw new RpcException(StatusCode.DataLoss,
-                $"The stored image does not match the CID its token names ({expected.Cid}): it was tampered with or replaced. Nothing was sent.");
+            throw new RpcException(new Status(StatusCode.DataLoss,
+                $"The stored image does not match the CID its token names ({expected.Cid}): it was tampered with or replaced. Nothing was sent."));
         }
 
         if (!decrypted)
         {
-            throw new RpcException(StatusCode.DataLoss,
-                "The stored image matches its CID but cannot be decrypted with its key (the key or its record was altered). Nothing was sent.");
+            throw new RpcException(new Status(StatusCode.DataLoss,
+                "The stored image matches its CID but cannot be decrypted with its key (the key or its record was altered). Nothing was sent."));
         }
 
         var actualHash = Convert.ToHexStringLower(sha256.GetHashAndReset());
         if (actualHash != expected.ContentHash)
         {
-            throw new RpcException(StatusCode.DataLoss,
-                $"The decrypted image hashes to {actualHash}, not to the content hash its token records ({expected.ContentHash}). Nothing was sent.");
+            throw new RpcException(new Status(StatusCode.DataLoss,
+                $"The decrypted image hashes to {actualHash}, not to the content hash its token records ({expected.ContentHash}). Nothing was sent."));
         }
 
         return length;

@@ -11,6 +11,8 @@ using HybridEhr.Messaging;
 using HybridEhr.Security;
 using HybridEhr.ServiceDefaults.Writes;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using FabricGatewayApi = HybridEhr.Contracts.FabricGateway.V1.FabricGateway;
+using PermissionsApi = HybridEhr.Contracts.Permissions.V1.Permissions;
 
 namespace HybridEhr.ImageNft.Hosting;
 
@@ -45,8 +47,8 @@ public static class ImageNftRegistration
         services.AddHostedService(provider => provider.GetRequiredService<DurableOutbox>());
         services.AddSingleton<IEventOutbox, DurableEventOutbox>();
 
-        services.AddSingleton(_ => new PermissionsClient(SecurityExtensions.CreateForwardingChannel(configuration.GetServiceAddress("permissions"))));
-        services.AddSingleton(_ => new FabricGatewayClient(SecurityExtensions.CreateForwardingChannel(configuration.GetServiceAddress("fabricgateway"))));
+        services.AddForwardingGrpcClient<PermissionsApi.PermissionsClient>("permissions");
+        services.AddForwardingGrpcClient<FabricGatewayApi.FabricGatewayClient>("fabricgateway");
         services.AddSingleton<IGrantChecker, PermissionsGrantChecker>();
         services.AddSingleton<IImageLedger, FabricImageLedger>();
 

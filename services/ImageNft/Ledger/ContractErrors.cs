@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using HybridEhr.Grpc;
+using Grpc.Core;
 
 namespace HybridEhr.ImageNft.Ledger;
 
@@ -32,20 +32,20 @@ public static partial class ContractErrors
         var detail = error.Status.Detail ?? "";
         return CodeOf(error) switch
         {
-            NotEnrolledDoctor => new RpcException(StatusCode.PermissionDenied,
-                "The private chain does not know you as a doctor enrolled in a hospital, so you cannot mint images."),
-            TokenExists => new RpcException(StatusCode.AlreadyExists,
-                "The chain already holds a token with the generated id (a random collision); upload again."),
-            PatientMismatch => new RpcException(StatusCode.FailedPrecondition, "The record belongs to another patient."),
-            TokenNotFound => new RpcException(StatusCode.NotFound, "No image token has this id."),
-            RecordNotFound => new RpcException(StatusCode.NotFound, "No record has this id."),
-            InvalidArgument => new RpcException(StatusCode.InvalidArgument, $"The records contract refused the arguments of {operation}: {detail}"),
-            Soulbound => new RpcException(StatusCode.FailedPrecondition, "Image tokens are soulbound and can never be transferred."),
+            NotEnrolledDoctor => new RpcException(new Status(StatusCode.PermissionDenied,
+                "The private chain does not know you as a doctor enrolled in a hospital, so you cannot mint images.")),
+            TokenExists => new RpcException(new Status(StatusCode.AlreadyExists,
+                "The chain already holds a token with the generated id (a random collision); upload again.")),
+            PatientMismatch => new RpcException(new Status(StatusCode.FailedPrecondition, "The record belongs to another patient.")),
+            TokenNotFound => new RpcException(new Status(StatusCode.NotFound, "No image token has this id.")),
+            RecordNotFound => new RpcException(new Status(StatusCode.NotFound, "No record has this id.")),
+            InvalidArgument => new RpcException(new Status(StatusCode.InvalidArgument, $"The records contract refused the arguments of {operation}: {detail}")),
+            Soulbound => new RpcException(new Status(StatusCode.FailedPrecondition, "Image tokens are soulbound and can never be transferred.")),
             // The cause stays attached: whether the request ever left decides if a write's outcome is known (WriteFailure).
             _ when error.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Aborted =>
-                new RpcException(new Status(error.StatusCode, $"The private chain could not complete {operation}: {detail}"), null, error),
-            _ => new RpcException(error.StatusCode == StatusCode.Unknown ? StatusCode.Internal : error.StatusCode,
-                $"The private chain refused {operation}: {detail}"),
+                new RpcException(new Status(error.StatusCode, $"The private chain could not complete {operation}: {detail}", error)),
+            _ => new RpcException(new Status(error.StatusCode == StatusCode.Unknown ? StatusCode.Internal : error.StatusCode,
+                $"The private chain refused {operation}: {detail}")),
         };
     }
 

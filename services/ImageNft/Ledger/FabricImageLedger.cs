@@ -2,8 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
 using HybridEhr.Contracts.FabricGateway.V1;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
+using FabricGatewayApi = HybridEhr.Contracts.FabricGateway.V1.FabricGateway;
 
 namespace HybridEhr.ImageNft.Ledger;
 
@@ -11,7 +11,7 @@ namespace HybridEhr.ImageNft.Ledger;
 /// The records contract through FabricGateway: function name plus args[0] = the JSON object of contract arguments.
 /// The channel forwards the caller's token, so the mint is signed with the doctor's own key and reads answer as them.
 /// </summary>
-public sealed class FabricImageLedger(FabricGatewayClient gateway) : IImageLedger
+public sealed class FabricImageLedger(FabricGatewayApi.FabricGatewayClient gateway) : IImageLedger
 {
     private static readonly TimeSpan SubmitTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan EvaluateTimeout = TimeSpan.FromSeconds(10);
@@ -36,7 +36,7 @@ public sealed class FabricImageLedger(FabricGatewayClient gateway) : IImageLedge
         };
         try
         {
-            var response = await gateway.Submit(request, CallOptions.WithTimeout(SubmitTimeout, cancellationToken)).ResponseAsync.ConfigureAwait(false);
+            var response = await gateway.SubmitAsync(request, new CallOptions(deadline: DateTime.UtcNow.Add(SubmitTimeout), cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
             return new MintReceipt(ParseToken(response.Result.Memory), response.TxId, response.BlockNumber);
         }
         catch (RpcException error)
@@ -69,7 +69,7 @@ public sealed class FabricImageLedger(FabricGatewayClient gateway) : IImageLedge
         var request = new EvaluateRequest { Function = function, Args = { Arguments(arguments) } };
         try
         {
-            var response = await gateway.Evaluate(request, CallOptions.WithTimeout(EvaluateTimeout, cancellationToken)).ResponseAsync.ConfigureAwait(false);
+            var response = await gateway.EvaluateAsync(request, new CallOptions(deadline: DateTime.UtcNow.Add(EvaluateTimeout), cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
             return response.Result.Memory;
         }
         catch (RpcException error) when (notFoundCode is not null && ContractErrors.CodeOf(error) == notFoundCode)
@@ -118,5 +118,5 @@ public sealed class FabricImageLedger(FabricGatewayClient gateway) : IImageLedge
     }
 
     private static RpcException Malformed(string function) =>
-        new(StatusCode.Internal, $"The records contract's answer to {function} is not in the expected shape.");
+        new(new Status(StatusCode.Internal, $"The records contract's answer to {function} is not in the expected shape."));
 }

@@ -1,3 +1,4 @@
+using Grpc.Core;
 namespace HybridEhr.ImageNft.Ledger;
 
 /// <summary>An image token as the records contract returns it (get_token, mint_image). Immutable once minted.</summary>
@@ -25,7 +26,7 @@ public sealed record MintReceipt(ChainToken Token, string TxId, ulong BlockNumbe
 
 /// <summary>
 /// The records contract's image functions, reached through FabricGateway (Submit/Evaluate). Contract refusals
-/// arrive as <see cref="HybridEhr.Grpc.RpcException"/> with the status <see cref="ContractErrors"/> assigns.
+/// arrive as <see cref="Grpc.Core.RpcException"/> with the status <see cref="ContractErrors"/> assigns.
 /// </summary>
 public interface IImageLedger
 {

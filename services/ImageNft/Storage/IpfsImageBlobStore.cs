@@ -1,5 +1,5 @@
 using HybridEhr.Clients.Ipfs;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.ImageNft.Content;
 
 namespace HybridEhr.ImageNft.Storage;
@@ -92,7 +92,7 @@ public sealed class IpfsImageBlobStore(IpfsClient ipfs) : IImageBlobStore
 
     /// <summary>A node that cannot be reached, or fails, is a reason to retry later, not an internal error.</summary>
     private static RpcException Unavailable(IpfsException e) =>
-        new(StatusCode.Unavailable, $"The image store (IPFS) cannot be used right now ({e.Message}); retry shortly.");
+        new(new Status(StatusCode.Unavailable, $"The image store (IPFS) cannot be used right now ({e.Message}); retry shortly."));
 
     private async Task UnpinQuietlyAsync(string cid)
     {

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using HybridEhr.Contracts.ImageNft.V1;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.ImageNft.Access;
 using HybridEhr.ImageNft.Ledger;
 using HybridEhr.ImageNft.Storage;
@@ -23,11 +23,11 @@ public sealed class ImageTokenQueries(ImageAccessPolicy policy, IImageLedger led
     {
         if (!Identifiers.IsRecordOrTokenId(tokenId))
         {
-            throw new RpcException(StatusCode.InvalidArgument, "token_id must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "token_id must be 1-128 characters of A-Z a-z 0-9 . _ : -"));
         }
 
         var token = await FindTokenAsync(tokenId, cancellationToken).ConfigureAwait(false)
-            ?? throw new RpcException(StatusCode.NotFound, $"No image token '{tokenId}' exists.");
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"No image token '{tokenId}' exists."));
         await policy.AuthorizeReadAsync(caller, token.Owner, servicesAllowed: true, cancellationToken).ConfigureAwait(false);
         return ImageTokenMapper.ToProto(token, await catalog.FindAsync(tokenId, cancellationToken).ConfigureAwait(false));
     }
@@ -39,17 +39,17 @@ public sealed class ImageTokenQueries(ImageAccessPolicy policy, IImageLedger led
         var patient = request.PatientAccountId.Length == 0 && caller.IsPatient ? caller.AccountId : request.PatientAccountId;
         if (!Identifiers.IsAccountId(patient))
         {
-            throw new RpcException(StatusCode.InvalidArgument, "patient_account_id must be an account id: '0x' and 64 lower-case hex digits.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "patient_account_id must be an account id: '0x' and 64 lower-case hex digits."));
         }
 
         if (request.RecordId.Length > 0 && !Identifiers.IsRecordOrTokenId(request.RecordId))
         {
-            throw new RpcException(StatusCode.InvalidArgument, "record_id must be empty or 1-128 characters of A-Z a-z 0-9 . _ : -");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "record_id must be empty or 1-128 characters of A-Z a-z 0-9 . _ : -"));
         }
 
         if (request.PageSize is < 0 or > MaxPageSize)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"page_size must be 0 (= {DefaultPageSize}) to {MaxPageSize}.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"page_size must be 0 (= {DefaultPageSize}) to {MaxPageSize}."));
         }
 
         var after = PagePosition.Parse(request.PageToken);
@@ -132,7 +132,7 @@ public sealed class ImageTokenQueries(ImageAccessPolicy policy, IImageLedger led
             {
             }
 
-            throw new RpcException(StatusCode.InvalidArgument, "page_token is not one this service issued; start again without it.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token is not one this service issued; start again without it."));
         }
     }
 }

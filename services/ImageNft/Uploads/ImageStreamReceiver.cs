@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using HybridEhr.Contracts.ImageNft.V1;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.ImageNft.Content;
 using HybridEhr.ImageNft.Crypto;
 
@@ -55,7 +55,7 @@ public sealed class ImageStreamReceiver : IDisposable
         var total = ReceivedBytes + chunk.Length;
         if (total > _maxImageBytes)
         {
-            throw new RpcException(StatusCode.ResourceExhausted, $"The image exceeds this server's limit of {_maxImageBytes} bytes.");
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, $"The image exceeds this server's limit of {_maxImageBytes} bytes."));
         }
 
         if (total > _upload.DeclaredSizeBytes)
@@ -94,8 +94,8 @@ public sealed class ImageStreamReceiver : IDisposable
         var contentHash = Convert.ToHexStringLower(_sha256.GetHashAndReset());
         if (_upload.ExpectedContentHash is { } expected && expected != contentHash)
         {
-            throw new RpcException(StatusCode.DataLoss,
-                $"The received bytes hash to {contentHash}, not to expected_content_hash {expected}: the upload was corrupted in transit. Nothing was stored.");
+            throw new RpcException(new Status(StatusCode.DataLoss,
+                $"The received bytes hash to {contentHash}, not to expected_content_hash {expected}: the upload was corrupted in transit. Nothing was stored."));
         }
 
         _encryptor.Complete();
@@ -118,5 +118,5 @@ public sealed class ImageStreamReceiver : IDisposable
         _signatureChecked = true;
     }
 
-    private static RpcException Invalid(string message) => new(StatusCode.InvalidArgument, message);
+    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 }

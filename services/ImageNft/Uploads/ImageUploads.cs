@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using HybridEhr.Contracts.Events;
 using HybridEhr.Contracts.ImageNft.V1;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.ImageNft.Access;
 using HybridEhr.ImageNft.Content;
 using HybridEhr.ImageNft.Crypto;
@@ -44,7 +44,7 @@ public sealed class ImageUploads(
         await using var messages = requests.GetAsyncEnumerator(cancellationToken);
         if (!await messages.MoveNextAsync().ConfigureAwait(false) || messages.Current.PartCase != UploadImageRequest.PartOneofCase.Metadata)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "The first message of an upload must carry the metadata.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "The first message of an upload must carry the metadata."));
         }
 
         var upload = UploadMetadataValidator.Validate(messages.Current.Metadata, options.MaxImageBytes);
@@ -144,8 +144,8 @@ public sealed class ImageUploads(
     {
         if (earlier.ContentHash != received.ContentHash || earlier.RecordId != upload.RecordId || earlier.PatientAccountId != upload.PatientAccountId)
         {
-            throw new RpcException(StatusCode.AlreadyExists,
-                "This idempotency_key was already used for another upload (other bytes, record or patient); use a new key for a new image.");
+            throw new RpcException(new Status(StatusCode.AlreadyExists,
+                "This idempotency_key was already used for another upload (other bytes, record or patient); use a new key for a new image."));
         }
 
         var token = await ledger.GetTokenAsync(earlier.TokenId, cancellationToken).ConfigureAwait(false);
@@ -163,7 +163,7 @@ public sealed class ImageUploads(
         {
             // The first mint committed between the read above and this one.
             var minted = await ledger.GetTokenAsync(earlier.TokenId, cancellationToken).ConfigureAwait(false)
-                ?? throw new RpcException(new Status(StatusCode.AlreadyExists, exists.Status.Detail), exists.Trailers, exists);
+                ?? throw new RpcException(new Status(StatusCode.AlreadyExists, exists.Status.Detail, exists), exists.Trailers);
             return await CompleteAsync(earlier, minted, receipt: null).ConfigureAwait(false);
         }
         catch (RpcException failure) when (!DefiniteRefusals.Contains(failure.StatusCode) && !WriteFailure.ProvesNotSent(failure))
@@ -199,19 +199,19 @@ public sealed class ImageUploads(
     }
 
     private static RpcException OutcomeUnknown(string tokenId, RpcException failure, bool hasKey) =>
-        new(StatusCode.Unavailable,
+        new(new Status(StatusCode.Unavailable,
             $"The mint of image token {tokenId} was sent but its answer was lost ({failure.Status.Detail}). "
             + (hasKey
                 ? WriteFailure.BeingConfirmed("the mint")
-                : $"The outcome of the mint is being confirmed against the chain: GetToken {tokenId} shows it once minted; an upload that never minted is removed."));
+                : $"The outcome of the mint is being confirmed against the chain: GetToken {tokenId} shows it once minted; an upload that never minted is removed.")));
 
     private async Task CheckRecordAsync(ValidatedUpload upload, CancellationToken cancellationToken)
     {
         var recordPatient = await ledger.GetRecordPatientAsync(upload.RecordId, cancellationToken).ConfigureAwait(false)
-            ?? throw new RpcException(StatusCode.NotFound, $"No record '{upload.RecordId}' exists; create the record first (Records.CreateRecord).");
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"No record '{upload.RecordId}' exists; create the record first (Records.CreateRecord)."));
         if (recordPatient != upload.PatientAccountId)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, $"Record '{upload.RecordId}' belongs to another patient.");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Record '{upload.RecordId}' belongs to another patient."));
         }
     }
 

@@ -3,6 +3,7 @@ using HybridEhr.ImageNft.Ledger;
 using HybridEhr.ImageNft.Storage;
 using HybridEhr.ServiceDefaults.Writes;
 using Microsoft.Extensions.Logging;
+using Grpc.Core;
 
 namespace HybridEhr.ImageNft.Uploads;
 
@@ -73,7 +74,7 @@ public sealed partial class UnconfirmedUploads(
                 }
             }
         }
-        catch (Exception ex) when (ex is HybridEhr.Grpc.RpcException or IOException)
+        catch (Exception ex) when (ex is Grpc.Core.RpcException or IOException)
         {
             LogSweepFailed(logger, ex.Message);
         }

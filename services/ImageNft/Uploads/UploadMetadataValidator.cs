@@ -1,5 +1,5 @@
 using HybridEhr.Contracts.ImageNft.V1;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.ImageNft.Content;
 
 namespace HybridEhr.ImageNft.Uploads;
@@ -46,8 +46,8 @@ public static class UploadMetadataValidator
 
         if (metadata.DeclaredSizeBytes > maxImageBytes)
         {
-            throw new RpcException(StatusCode.ResourceExhausted,
-                $"This server accepts images of at most {maxImageBytes} bytes; the upload declares {metadata.DeclaredSizeBytes}.");
+            throw new RpcException(new Status(StatusCode.ResourceExhausted,
+                $"This server accepts images of at most {maxImageBytes} bytes; the upload declares {metadata.DeclaredSizeBytes}."));
         }
 
         var expectedHash = metadata.ExpectedContentHash.ToLowerInvariant();
@@ -66,5 +66,5 @@ public static class UploadMetadataValidator
             metadata.IdempotencyKey.Length > 0 ? metadata.IdempotencyKey : null);
     }
 
-    private static RpcException Invalid(string message) => new(StatusCode.InvalidArgument, message);
+    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 }

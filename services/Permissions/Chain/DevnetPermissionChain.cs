@@ -1,14 +1,13 @@
 using System.Text.Json.Nodes;
 using HybridEhr.Clients.Devnet;
 using HybridEhr.Contracts.Devnet.V1;
-using HybridEhr.Grpc;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
 using HybridEhr.Permissions.Domain;
 using HybridEhr.ServiceDefaults.Writes;
 
 namespace HybridEhr.Permissions.Chain;
 
-/// <summary>The permission chain on the devnet (configuration "Services:devnet").</summary>
+/// <summary>The permission chain on the devnet (configuration "services:devnet:grpc:0").</summary>
 public sealed class DevnetPermissionChain(DevnetChain chain) : IPermissionChain
 {
     public const string Contract = "access_control";
@@ -27,8 +26,8 @@ public sealed class DevnetPermissionChain(DevnetChain chain) : IPermissionChain
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Only a refused connection proves the transaction was never sent; otherwise it may have committed.
-            throw new RpcException(StatusCode.Unavailable,
-                $"{WriteFailure.Explain(ex, "The permission chain", $"{function}: {ex.Status.StatusCode}")} Send the same request again to get its result.");
+            throw new RpcException(new Status(StatusCode.Unavailable,
+                $"{WriteFailure.Explain(ex, "The permission chain", $"{function}: {ex.Status.StatusCode}")} Send the same request again to get its result."));
         }
 
         return new ChainSubmission(response.TxId, response.ValidationCode, response.ErrorCode, response.Message, response.BlockHeight,
@@ -53,8 +52,8 @@ public sealed class DevnetPermissionChain(DevnetChain chain) : IPermissionChain
     {
         try
         {
-            var info = await chain.Client.GetChainInfo(new GetChainInfoRequest { Chain = chain.Chain },
-                new CallOptions { CancellationToken = cancellationToken }).ResponseAsync.ConfigureAwait(false);
+            var info = await chain.Client.GetChainInfoAsync(new GetChainInfoRequest { Chain = chain.Chain },
+                new CallOptions(cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
             return info.Height;
         }
         catch (RpcException ex) when (!cancellationToken.IsCancellationRequested)
@@ -65,8 +64,8 @@ public sealed class DevnetPermissionChain(DevnetChain chain) : IPermissionChain
 
     public async Task<IReadOnlyList<ChainTransactionSummary>> GetBlockTransactionsAsync(long height, CancellationToken cancellationToken)
     {
-        var block = await chain.Client.GetBlock(new GetBlockRequest { Chain = chain.Chain, Height = height },
-            new CallOptions { CancellationToken = cancellationToken }).ResponseAsync.ConfigureAwait(false);
+        var block = await chain.Client.GetBlockAsync(new GetBlockRequest { Chain = chain.Chain, Height = height },
+            new CallOptions(cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
         return [.. block.Transactions.Select(t => new ChainTransactionSummary(t.TxId, t.Contract, t.Function, t.ValidationCode))];
     }
 
@@ -74,5 +73,5 @@ public sealed class DevnetPermissionChain(DevnetChain chain) : IPermissionChain
         new(e.BlockHeight, e.TxIndex, e.TxId, e.BlockTimestamp, e.Name, e.PayloadJson);
 
     private static RpcException Unreachable(RpcException ex) =>
-        new(StatusCode.Unavailable, $"The permission chain cannot be reached right now ({ex.Status.StatusCode}); try again shortly.");
+        new(new Status(StatusCode.Unavailable, $"The permission chain cannot be reached right now ({ex.Status.StatusCode}); try again shortly."));
 }

@@ -4,7 +4,7 @@ using HybridEhr.Clients.Substrate.Chain;
 using HybridEhr.Clients.Substrate.Contracts;
 using HybridEhr.Clients.Substrate.Extrinsics;
 using HybridEhr.Clients.Substrate.Keys;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Permissions.Domain;
 
 namespace HybridEhr.Permissions.Chain;
@@ -174,7 +174,7 @@ public sealed class SubstratePermissionChain(ContractConnection connection) : IP
         !cancellationToken.IsCancellationRequested && Clients.Substrate.Rpc.NodeFailures.IsTransient(ex);
 
     private static RpcException Unreachable(Exception ex) =>
-        new(StatusCode.Unavailable, $"The permission chain's node cannot be reached right now ({ex.Message}); try again shortly.");
+        new(new Status(StatusCode.Unavailable, $"The permission chain's node cannot be reached right now ({ex.Message}); try again shortly."));
 
     /// <summary>Hands the whole payload to a signer that checks it and hashes it itself (Identity, Substrate format).</summary>
     private sealed class PassThroughSigner(ITransactionSigner remote) : IExtrinsicSigner

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Permissions.Chain;
 
 namespace HybridEhr.Permissions.Domain;
@@ -36,7 +36,7 @@ public sealed class PermissionCommands(
     {
         if (!actor.IsDoctor)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "Only doctors can request access to a patient's records.");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "Only doctors can request access to a patient's records."));
         }
 
         var patient = RequireAccount(patientAccountId, "patient_account_id");
@@ -44,12 +44,12 @@ public sealed class PermissionCommands(
         var doctor = actor.AccountId;
         if (model.FindLiveGrant(patient, doctor, time.GetUtcNow()) is not null)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, "You already hold a live grant from this patient, so there is nothing to request.");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, "You already hold a live grant from this patient, so there is nothing to request."));
         }
 
         if (model.CurrentRequest(patient, doctor) is { Status: RequestStatus.Pending })
         {
-            throw new RpcException(StatusCode.AlreadyExists, "You already have a pending request to this patient; wait for their decision.");
+            throw new RpcException(new Status(StatusCode.AlreadyExists, "You already have a pending request to this patient; wait for their decision."));
         }
 
         var submission = await SubmitWithReasonAsync(actor, "request_access", new JsonObject { ["patient"] = patient },
@@ -57,11 +57,11 @@ public sealed class PermissionCommands(
         if (submission.Events.Count == 0)
         {
             // The chain answers a repeated request while one is pending with the existing request and no event.
-            throw new RpcException(StatusCode.AlreadyExists, "You already have a pending request to this patient; wait for their decision.");
+            throw new RpcException(new Status(StatusCode.AlreadyExists, "You already have a pending request to this patient; wait for their decision."));
         }
 
         var request = model.CurrentRequest(patient, doctor)
-            ?? throw new RpcException(StatusCode.Internal, "The request was committed but the read model did not record it.");
+            ?? throw new RpcException(new Status(StatusCode.Internal, "The request was committed but the read model did not record it."));
         return new RequestOutcome(request, submission.TxId);
     }
 
@@ -74,7 +74,7 @@ public sealed class PermissionCommands(
         var grant = model.FindStoredGrant(request.Patient, request.Doctor) is { } stored && stored.TxId == submission.TxId
             ? stored
             : model.FindLiveGrant(request.Patient, request.Doctor, submission.BlockTime)
-              ?? throw new RpcException(StatusCode.Internal, "The approval was committed but the read model did not record its grant.");
+              ?? throw new RpcException(new Status(StatusCode.Internal, "The approval was committed but the read model did not record its grant."));
         return new GrantOutcome(grant, submission.TxId);
     }
 
@@ -118,12 +118,12 @@ public sealed class PermissionCommands(
                 return new RevokeOutcome(earlier.Grant, earlier.RevokedAt, earlier.TxId);
             }
 
-            throw new RpcException(StatusCode.NotFound, "This doctor holds no grant from you.");
+            throw new RpcException(new Status(StatusCode.NotFound, "This doctor holds no grant from you."));
         }
 
         if (JsonNode.Parse(revoked.PayloadJson)?["was_live"]?.GetValue<bool>() == false)
         {
-            throw new RpcException(StatusCode.NotFound, "This doctor's grant had already expired; its leftover record was removed.");
+            throw new RpcException(new Status(StatusCode.NotFound, "This doctor's grant had already expired; its leftover record was removed."));
         }
 
         var grant = before ?? new GrantRecord(PermissionIds.Grant(patient, doctor, submission.TxId), patient, doctor, null, submission.BlockTime, null, submission.TxId);
@@ -135,20 +135,20 @@ public sealed class PermissionCommands(
         RequirePatient(actor, "decide on access requests");
         if (string.IsNullOrWhiteSpace(requestId))
         {
-            throw new RpcException(StatusCode.InvalidArgument, "request_id is required.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "request_id is required."));
         }
 
         var request = model.FindRequest(requestId.Trim())
-            ?? throw new RpcException(StatusCode.NotFound, "There is no access request with this id.");
+            ?? throw new RpcException(new Status(StatusCode.NotFound, "There is no access request with this id."));
         if (request.Patient != actor.AccountId)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "This request is addressed to another patient.");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "This request is addressed to another patient."));
         }
 
         var current = model.CurrentRequest(request.Patient, request.Doctor);
         if (current?.RequestId != request.RequestId || current.Status != RequestStatus.Pending)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, "This request is no longer pending: it was already approved or denied.");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, "This request is no longer pending: it was already approved or denied."));
         }
 
         return current;
@@ -201,8 +201,8 @@ public sealed class PermissionCommands(
     {
         if (expiresAt is { } expiry && expiry < time.GetUtcNow() + _minimumGrantLength)
         {
-            throw new RpcException(StatusCode.InvalidArgument,
-                $"expires_at must be at least {_minimumGrantLength.TotalSeconds:0} seconds in the future (leave it unset for a grant until revoked).");
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"expires_at must be at least {_minimumGrantLength.TotalSeconds:0} seconds in the future (leave it unset for a grant until revoked)."));
         }
     }
 
@@ -210,7 +210,7 @@ public sealed class PermissionCommands(
     {
         if (!actor.IsPatient)
         {
-            throw new RpcException(StatusCode.PermissionDenied, $"Only patients can {what}.");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"Only patients can {what}."));
         }
     }
 
@@ -218,16 +218,16 @@ public sealed class PermissionCommands(
     {
         if (reason.Length > MaxReasonLength)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"reason is {reason.Length} characters long; at most {MaxReasonLength} are allowed.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"reason is {reason.Length} characters long; at most {MaxReasonLength} are allowed."));
         }
     }
 
     public static string RequireAccount(string value, string field) =>
         string.IsNullOrWhiteSpace(value)
-            ? throw new RpcException(StatusCode.InvalidArgument, $"{field} is required.")
+            ? throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} is required."))
             : AccountIds.TryNormalize(value, out var account)
                 ? account
-                : throw new RpcException(StatusCode.InvalidArgument, $"{field} must be a chain account id: \"0x\" followed by 64 hexadecimal digits.");
+                : throw new RpcException(new Status(StatusCode.InvalidArgument, $"{field} must be a chain account id: \"0x\" followed by 64 hexadecimal digits."));
 
     private static long? ToChainTime(DateTimeOffset? value) => value?.ToUnixTimeMilliseconds();
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Permissions.Chain;
 
 namespace HybridEhr.Permissions.Domain;
@@ -61,7 +61,7 @@ public sealed class PermissionQueries(PermissionReadModel model, ReadModelFreshn
     {
         if (actor.IsDoctor)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "Doctors cannot list a patient's grantees.");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "Doctors cannot list a patient's grantees."));
         }
 
         string patient;
@@ -69,14 +69,14 @@ public sealed class PermissionQueries(PermissionReadModel model, ReadModelFreshn
         {
             patient = actor.IsPatient
                 ? actor.AccountId
-                : throw new RpcException(StatusCode.InvalidArgument, "patient_account_id is required when a service asks.");
+                : throw new RpcException(new Status(StatusCode.InvalidArgument, "patient_account_id is required when a service asks."));
         }
         else
         {
             patient = PermissionCommands.RequireAccount(patientAccountId, "patient_account_id");
             if (!actor.IsService && patient != actor.AccountId)
             {
-                throw new RpcException(StatusCode.PermissionDenied, "A patient can only list their own grantees.");
+                throw new RpcException(new Status(StatusCode.PermissionDenied, "A patient can only list their own grantees."));
             }
         }
 
@@ -87,12 +87,12 @@ public sealed class PermissionQueries(PermissionReadModel model, ReadModelFreshn
     {
         if (!actor.IsPatient)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "Only patients have access requests waiting for their decision.");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "Only patients have access requests waiting for their decision."));
         }
 
         if (pageSize is < 0 or > MaxPageSize)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"page_size must be between 0 (meaning {DefaultPageSize}) and {MaxPageSize}.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"page_size must be between 0 (meaning {DefaultPageSize}) and {MaxPageSize}."));
         }
 
         var size = pageSize == 0 ? DefaultPageSize : pageSize;
@@ -113,7 +113,7 @@ public sealed class PermissionQueries(PermissionReadModel model, ReadModelFreshn
         var doctor = PermissionCommands.RequireAccount(doctorAccountId, "doctor_account_id");
         if (!actor.IsService && actor.AccountId != patient && actor.AccountId != doctor)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "Only the patient, the doctor concerned, or a service may ask about this permission.");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "Only the patient, the doctor concerned, or a service may ask about this permission."));
         }
 
         return (patient, doctor);
@@ -150,6 +150,6 @@ public sealed class PermissionQueries(PermissionReadModel model, ReadModelFreshn
         {
         }
 
-        throw new RpcException(StatusCode.InvalidArgument, "page_token is not one this service issued; start again with an empty page_token.");
+        throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token is not one this service issued; start again with an empty page_token."));
     }
 }

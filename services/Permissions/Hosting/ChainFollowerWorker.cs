@@ -1,4 +1,4 @@
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Permissions.Chain;
 using HybridEhr.Permissions.Domain;
 

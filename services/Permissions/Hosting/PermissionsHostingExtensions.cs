@@ -1,7 +1,7 @@
 using HybridEhr.Clients.Devnet;
 using HybridEhr.Clients.Substrate.Contracts;
 using HybridEhr.Contracts.Identity.V1;
-using HybridEhr.Grpc.Client;
+using IdentityApi = HybridEhr.Contracts.Identity.V1.Identity;
 using HybridEhr.Messaging;
 using HybridEhr.Permissions.Chain;
 using HybridEhr.Permissions.Domain;
@@ -17,7 +17,7 @@ public static class PermissionsHostingExtensions
 {
     /// <summary>
     /// The read model (journal in the data directory), the permission chain ("PermissionChain:Mode": the devnet at
-    /// "Services:devnet" by default, or a Substrate node), signing through Identity ("Services:identity"), the chain
+    /// service "devnet" by default, or a Substrate node), signing through Identity (service "identity"), the chain
     /// follower, expiry and freshness workers.
     /// </summary>
     public static WebApplicationBuilder AddPermissions(this WebApplicationBuilder builder)
@@ -46,7 +46,7 @@ public static class PermissionsHostingExtensions
         services.AddSingleton<ReadModelFreshness>();
         services.AddSingleton<NotificationFeed>();
 
-        services.AddSingleton(_ => new IdentityChannel(SecurityExtensions.CreateForwardingChannel(configuration.GetServiceAddress("identity"))));
+        services.AddForwardingGrpcClient<IdentityApi.IdentityClient>("identity");
         if (PermissionChainConfiguration.IsSubstrate(configuration))
         {
             AddSubstrateChain(services, configuration, options);
@@ -72,13 +72,13 @@ public static class PermissionsHostingExtensions
         return builder;
     }
 
-    /// <summary>The devnet ("Services:devnet"): its contract, its event stream, devnet-format signing by Identity.</summary>
+    /// <summary>The devnet (service "devnet"): its contract, its event stream, devnet-format signing by Identity.</summary>
     private static void AddDevnetChain(IServiceCollection services, IConfiguration configuration, PermissionsOptions options)
     {
-        services.AddSingleton(_ => new DevnetClient(GrpcChannel.ForAddress(configuration.GetServiceAddress("devnet"))));
+        services.AddServiceGrpcClient<DevnetClient>("devnet");
         services.AddSingleton(sp => new DevnetChain(sp.GetRequiredService<DevnetClient>(), options.Chain, options.ChainId));
         services.AddSingleton<IPermissionChain, DevnetPermissionChain>();
-        services.AddSingleton<ITransactionSignerFactory>(sp => new RemoteSignerFactory(sp.GetRequiredService<IdentityChannel>()));
+        services.AddSingleton<ITransactionSignerFactory>(sp => new RemoteSignerFactory(sp.GetRequiredService<IdentityApi.IdentityClient>()));
         services.AddSingleton<IPermissionEventSource>(sp =>
         {
             sp.GetRequiredService<IReadModelJournal>(); // may reset the checkpoint first
@@ -93,7 +93,7 @@ public static class PermissionsHostingExtensions
             key => PermissionChainConfiguration.SubstrateSetting(configuration, key), PermissionChainConfiguration.SubstratePrefix);
         services.AddSingleton(new ContractConnection(substrate));
         services.AddSingleton<IPermissionChain>(sp => new SubstratePermissionChain(sp.GetRequiredService<ContractConnection>()));
-        services.AddSingleton<ITransactionSignerFactory>(sp => new RemoteSignerFactory(sp.GetRequiredService<IdentityChannel>(), PayloadFormat.SubstrateExtrinsic));
+        services.AddSingleton<ITransactionSignerFactory>(sp => new RemoteSignerFactory(sp.GetRequiredService<IdentityApi.IdentityClient>(), PayloadFormat.SubstrateExtrinsic));
         services.AddSingleton<IPermissionEventSource>(sp =>
         {
             sp.GetRequiredService<IReadModelJournal>(); // may reset the checkpoint first

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using HybridEhr.Grpc;
+using Grpc.Core;
 using HybridEhr.Permissions.Domain;
 
 namespace HybridEhr.Permissions.Notifications;
@@ -27,7 +27,7 @@ public sealed class NotificationFeed(PermissionReadModel model, NotificationHub 
                 throw OutOfRange();
             case CursorCheck.Invalid:
             case CursorCheck.Valid when sequence >= next:
-                throw new RpcException(StatusCode.InvalidArgument, "resume_after is not a cursor this service issued to your account.");
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "resume_after is not a cursor this service issued to your account."));
             case CursorCheck.Valid when sequence < firstKept - 1:
                 throw OutOfRange();
             default:
@@ -59,6 +59,6 @@ public sealed class NotificationFeed(PermissionReadModel model, NotificationHub 
     public string CursorOf(PermissionNotification notification) =>
         NotificationCursor.Format(model.NotificationEpoch, notification.Sequence, notification.Recipient);
 
-    private static RpcException OutOfRange() => new(StatusCode.OutOfRange,
-        "resume_after is older than the notifications kept; reload with GetGrantees and ListPendingRequests, then watch again without a cursor.");
+    private static RpcException OutOfRange() => new(new Status(StatusCode.OutOfRange,
+        "resume_after is older than the notifications kept; reload with GetGrantees and ListPendingRequests, then watch again without a cursor."));
 }

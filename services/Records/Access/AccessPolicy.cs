@@ -71,11 +71,11 @@ public sealed class AccessPolicy(IPermissionChecker permissions, IAccountDirecto
 
         if (patientMayBeUnknown && !await accounts.IsPatientAsync(patientAccountId, cancellationToken).ConfigureAwait(false))
         {
-            throw new RpcException(StatusCode.NotFound, $"There is no patient account {patientAccountId}.");
+            throw new RpcException(new Status(StatusCode.NotFound, $"There is no patient account {patientAccountId}."));
         }
 
         throw Denied("You hold no live grant from this patient: ask for access (Permissions.RequestAccess) and wait for approval.");
     }
 
-    private static RpcException Denied(string message) => new(StatusCode.PermissionDenied, message);
+    private static RpcException Denied(string message) => new(new Status(StatusCode.PermissionDenied, message));
 }

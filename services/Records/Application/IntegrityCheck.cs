@@ -20,19 +20,19 @@ public sealed record IntegrityOutcome(
     /// <summary>The refusal a read gives for this outcome (DATA_LOSS, or FAILED_PRECONDITION once erased).</summary>
     public RpcException ToReadError(string recordId, long version) => Verdict switch
     {
-        IntegrityVerdict.Erased => new RpcException(StatusCode.FailedPrecondition,
-            $"Record {recordId} was erased (its data key destroyed); only its history remains."),
+        IntegrityVerdict.Erased => new RpcException(new Status(StatusCode.FailedPrecondition,
+            $"Record {recordId} was erased (its data key destroyed); only its history remains.")),
         IntegrityVerdict.CiphertextMismatch => DataLoss(recordId, version, "the stored ciphertext's hash differs from the anchored one (the store was altered)"),
         IntegrityVerdict.DecryptionFailed => DataLoss(recordId, version, "the stored ciphertext fails authenticated decryption"),
         IntegrityVerdict.ContentMismatch => DataLoss(recordId, version, "the decrypted content's hash differs from the anchored one"),
         IntegrityVerdict.AnchorMissing => DataLoss(recordId, version, "the chain holds no anchor for this version"),
         IntegrityVerdict.DataMissing => DataLoss(recordId, version, "the chain anchors this version but the store has lost it"),
-        _ => new RpcException(StatusCode.Internal, "Unexpected integrity verdict."),
+        _ => new RpcException(new Status(StatusCode.Internal, "Unexpected integrity verdict.")),
     };
 
-    private static RpcException DataLoss(string recordId, long version, string why) => new(StatusCode.DataLoss,
+    private static RpcException DataLoss(string recordId, long version, string why) => new(new Status(StatusCode.DataLoss,
         $"The stored record does not match its chain anchor: version {version} of record {recordId} is refused because {why}. " +
-        "It may have been tampered with or corrupted; the record's history on the chain shows what was anchored.");
+        "It may have been tampered with or corrupted; the record's history on the chain shows what was anchored."));
 
     /// <summary>Recomputes both hashes of <paramref name="stored"/> and compares them with <paramref name="anchoredContentHash"/> and <paramref name="anchoredCiphertextHash"/>.</summary>
     public static IntegrityOutcome Evaluate(

@@ -16,7 +16,7 @@ public sealed class PageTokens(byte[] key, TimeProvider time)
 
     public static int PageSize(int requested) => requested switch
     {
-        < 0 => throw new RpcException(StatusCode.InvalidArgument, "page_size must not be negative (0 = the default of 50)."),
+        < 0 => throw new RpcException(new Status(StatusCode.InvalidArgument, "page_size must not be negative (0 = the default of 50).")),
         0 => DefaultPageSize,
         > MaximumPageSize => MaximumPageSize,
         _ => requested,
@@ -53,14 +53,14 @@ public sealed class PageTokens(byte[] key, TimeProvider time)
             var issued = DateTimeOffset.FromUnixTimeSeconds(long.Parse(body[..firstBar], CultureInfo.InvariantCulture));
             if (time.GetUtcNow() - issued > Lifetime)
             {
-                throw new RpcException(StatusCode.InvalidArgument, "page_token has expired (tokens last 24 hours); start again from the first page.");
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token has expired (tokens last 24 hours); start again from the first page."));
             }
 
             return body[(firstBar + 1)..];
         }
         catch (Exception ex) when (ex is FormatException or ArgumentException)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "page_token is not a token this service issued for this query.");
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "page_token is not a token this service issued for this query."));
         }
     }
 }

@@ -84,7 +84,7 @@ public sealed partial class RecordKeeper(
             if (header.LatestVersion >= 1)
             {
                 var first = await store.GetVersionAsync(recordId, 1, cancellationToken).ConfigureAwait(false)
-                    ?? throw new RpcException(StatusCode.DataLoss, $"Record {recordId} lost its first version from the store.");
+                    ?? throw new RpcException(new Status(StatusCode.DataLoss, $"Record {recordId} lost its first version from the store."));
                 return new CreateRecordResponse { RecordId = recordId, Version = ToRecordVersion(first) };
             }
 
@@ -160,13 +160,13 @@ public sealed partial class RecordKeeper(
 
         if (header.Erased)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, $"Record {header.RecordId} was erased; it cannot be updated.");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Record {header.RecordId} was erased; it cannot be updated."));
         }
 
         if (request.ExpectedVersion != header.LatestVersion)
         {
-            throw new RpcException(StatusCode.Aborted,
-                $"Record {header.RecordId} is at version {header.LatestVersion}, not {request.ExpectedVersion}: someone else updated it first. Reread, merge and retry.");
+            throw new RpcException(new Status(StatusCode.Aborted,
+                $"Record {header.RecordId} is at version {header.LatestVersion}, not {request.ExpectedVersion}: someone else updated it first. Reread, merge and retry."));
         }
 
         // Nothing is written on top of a version that fails its integrity check.
@@ -349,7 +349,7 @@ public sealed partial class RecordKeeper(
         var outcome = await CheckAsync(header, version, cancellationToken, chainLatest).ConfigureAwait(false);
         if (outcome.Verdict == IntegrityVerdict.Unspecified)
         {
-            throw new RpcException(StatusCode.NotFound, $"Record {header.RecordId} has no version {version}.");
+            throw new RpcException(new Status(StatusCode.NotFound, $"Record {header.RecordId} has no version {version}."));
         }
 
         return new VerifyRecordResponse
@@ -404,7 +404,7 @@ public sealed partial class RecordKeeper(
         var header = await FindHeaderAsync(request.RecordId, cancellationToken).ConfigureAwait(false);
         if (!caller.IsPatient || caller.AccountId != header.PatientAccountId)
         {
-            throw new RpcException(StatusCode.PermissionDenied, "Only the record's patient can share it.");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, "Only the record's patient can share it."));
         }
 
         header = await ReconcileIfPendingAsync(header, cancellationToken).ConfigureAwait(false);
@@ -440,7 +440,7 @@ public sealed partial class RecordKeeper(
 
         if (guessThrottle.IsBlocked(client))
         {
-            throw new RpcException(StatusCode.ResourceExhausted, "Too many unknown share-link tokens from this client; wait a minute before trying again.");
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, "Too many unknown share-link tokens from this client; wait a minute before trying again."));
         }
 
         ShareLink? link;
@@ -450,13 +450,13 @@ public sealed partial class RecordKeeper(
         }
         catch (InvalidDataException)
         {
-            throw new RpcException(StatusCode.DataLoss, "The share link's stored entry was altered; it is refused.");
+            throw new RpcException(new Status(StatusCode.DataLoss, "The share link's stored entry was altered; it is refused."));
         }
 
         if (link is null)
         {
             guessThrottle.RecordMiss(client);
-            throw new RpcException(StatusCode.NotFound, "No share link has this token.");
+            throw new RpcException(new Status(StatusCode.NotFound, "No share link has this token."));
         }
 
         var now = time.GetUtcNow();
@@ -464,12 +464,12 @@ public sealed partial class RecordKeeper(
         var header = await store.GetRecordAsync(link.RecordId, cancellationToken).ConfigureAwait(false);
         if (header is null)
         {
-            throw new RpcException(StatusCode.DataLoss, $"The store has lost record {link.RecordId}, which this link shares.");
+            throw new RpcException(new Status(StatusCode.DataLoss, $"The store has lost record {link.RecordId}, which this link shares."));
         }
 
         if (header.Erased)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, "The shared record was erased; the link can no longer be opened.");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, "The shared record was erased; the link can no longer be opened."));
         }
 
         var stored = await store.GetVersionAsync(link.RecordId, link.Version, cancellationToken).ConfigureAwait(false);
@@ -495,12 +495,12 @@ public sealed partial class RecordKeeper(
     {
         if (link.OpenedAt is { } opened)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, $"This share link was already opened (at {opened:u}); links work once. Ask the patient for a new one.");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"This share link was already opened (at {opened:u}); links work once. Ask the patient for a new one."));
         }
 
         if (now >= link.ExpiresAt)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, $"This share link expired at {link.ExpiresAt:u}. Ask the patient for a new one.");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"This share link expired at {link.ExpiresAt:u}. Ask the patient for a new one."));
         }
     }
 
@@ -649,8 +649,8 @@ public sealed partial class RecordKeeper(
     {
         if (header.PendingVersion is not null)
         {
-            throw new RpcException(StatusCode.Unavailable,
-                $"An earlier write of record {header.RecordId} was interrupted: {WriteFailure.BeingConfirmed("that write")}");
+            throw new RpcException(new Status(StatusCode.Unavailable,
+                $"An earlier write of record {header.RecordId} was interrupted: {WriteFailure.BeingConfirmed("that write")}"));
         }
     }
 
@@ -726,7 +726,7 @@ public sealed partial class RecordKeeper(
             {
                 return existing.RequestFingerprint == fingerprint
                     ? id
-                    : throw new RpcException(StatusCode.AlreadyExists, "idempotency_key was already used for a different request in the last 24 hours.");
+                    : throw new RpcException(new Status(StatusCode.AlreadyExists, "idempotency_key was already used for a different request in the last 24 hours."));
             }
         }
     }
@@ -754,13 +754,13 @@ public sealed partial class RecordKeeper(
 
         if (header.Erased)
         {
-            throw new RpcException(StatusCode.FailedPrecondition, $"Record {header.RecordId} was erased (its data key destroyed); only its history remains.");
+            throw new RpcException(new Status(StatusCode.FailedPrecondition, $"Record {header.RecordId} was erased (its data key destroyed); only its history remains."));
         }
 
         var version = requested ?? header.LatestVersion;
         return version <= header.LatestVersion
             ? version
-            : throw new RpcException(StatusCode.NotFound, $"Record {header.RecordId} has versions 1 to {header.LatestVersion}; there is no version {version}.");
+            : throw new RpcException(new Status(StatusCode.NotFound, $"Record {header.RecordId} has versions 1 to {header.LatestVersion}; there is no version {version}."));
     }
 
     private static byte[] Canonicalize(EhrDocument? document, List<string> errors)
@@ -800,9 +800,9 @@ public sealed partial class RecordKeeper(
         }
     }
 
-    private static RpcException Invalid(string message) => new(StatusCode.InvalidArgument, message);
+    private static RpcException Invalid(string message) => new(new Status(StatusCode.InvalidArgument, message));
 
-    private static RpcException RecordNotFound(string recordId) => new(StatusCode.NotFound, $"There is no record {recordId}.");
+    private static RpcException RecordNotFound(string recordId) => new(new Status(StatusCode.NotFound, $"There is no record {recordId}."));
 
     private static bool IsIssuedId(string recordId) => IssuedId().IsMatch(recordId);
 

@@ -3,17 +3,18 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Google.Protobuf;
 using HybridEhr.Contracts.FabricGateway.V1;
-using HybridEhr.Grpc.Client;
+using Grpc.Core;
 using HybridEhr.ServiceDefaults.Writes;
+using FabricGatewayApi = HybridEhr.Contracts.FabricGateway.V1.FabricGateway;
 
 namespace HybridEhr.Records.Chain;
 
 /// <summary>
-/// The records contract through FabricGateway. The channel forwards the current caller's token, so a write is
+/// The records contract through FabricGateway. The client forwards the current caller's token, so a write is
 /// signed with the acting doctor's own key and a read answers as the caller. Arguments follow chaincode/spec/README.md:
 /// one JSON object (UTF-8) as args[0].
 /// </summary>
-public sealed partial class FabricGatewayRecordAnchors(FabricGatewayClient gateway) : IRecordAnchors
+public sealed partial class FabricGatewayRecordAnchors(FabricGatewayApi.FabricGatewayClient gateway) : IRecordAnchors
 {
     private static readonly TimeSpan SubmitTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan EvaluateTimeout = TimeSpan.FromSeconds(10);
@@ -66,7 +67,7 @@ public sealed partial class FabricGatewayRecordAnchors(FabricGatewayClient gatew
         request.Args.Add(ByteString.CopyFrom(Encoding.UTF8.GetBytes(args.ToJsonString())));
         try
         {
-            var response = await gateway.Submit(request, CallOptions.WithTimeout(SubmitTimeout, cancellationToken)).ResponseAsync.ConfigureAwait(false);
+            var response = await gateway.SubmitAsync(request, new CallOptions(deadline: DateTime.UtcNow.Add(SubmitTimeout), cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
             return new AnchorReceipt(response.TxId, response.BlockNumber, ParseRecord(JsonNode.Parse(response.Result.ToStringUtf8())!));
         }
         catch (RpcException ex)
@@ -81,7 +82,7 @@ public sealed partial class FabricGatewayRecordAnchors(FabricGatewayClient gatew
         request.Args.Add(ByteString.CopyFrom(Encoding.UTF8.GetBytes(new JsonObject { ["record_id"] = recordId }.ToJsonString())));
         try
         {
-            var response = await gateway.Evaluate(request, CallOptions.WithTimeout(EvaluateTimeout, cancellationToken)).ResponseAsync.ConfigureAwait(false);
+            var response = await gateway.EvaluateAsync(request, new CallOptions(deadline: DateTime.UtcNow.Add(EvaluateTimeout), cancellationToken: cancellationToken)).ResponseAsync.ConfigureAwait(false);
             return JsonNode.Parse(response.Result.ToStringUtf8());
         }
         catch (RpcException ex)

@@ -123,11 +123,11 @@ public sealed class CouchRecordDocumentStore : IRecordDocumentStore
         catch (Exception e) when (e is HttpRequestException or TimeoutException
             || (e is CouchDbException && e is not (CouchDbConflictException or CouchDbNotFoundException)))
         {
-            throw new RpcException(StatusCode.Unavailable, $"The record store (CouchDB) cannot be used right now ({e.Message}); retry shortly.");
+            throw new RpcException(new Status(StatusCode.Unavailable, $"The record store (CouchDB) cannot be used right now ({e.Message}); retry shortly."));
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidDataException)
         {
-            throw new RpcException(StatusCode.DataLoss, $"A stored record document is malformed ({e.Message}): it was altered in the store.");
+            throw new RpcException(new Status(StatusCode.DataLoss, $"A stored record document is malformed ({e.Message}): it was altered in the store."));
         }
     }
 
