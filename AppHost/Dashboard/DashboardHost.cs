@@ -43,7 +43,9 @@ public static class DashboardHost
             Console.WriteLine("[apphost] all resources are SERVING:");
             foreach (var resource in supervisor.Snapshot())
             {
-                Console.WriteLine($"[apphost]   {resource.Name,-14} {resource.Address}");
+                Console.WriteLine(resource.HttpAddress is null
+                    ? $"[apphost]   {resource.Name,-14} grpc {resource.Address}"
+                    : $"[apphost]   {resource.Name,-14} grpc {resource.Address}  http {resource.HttpAddress}");
             }
 
             await Task.Delay(Timeout.Infinite, stopping);
@@ -74,7 +76,7 @@ public static class DashboardHost
         var snapshots = supervisor.Snapshot().ToList();
         foreach (var r in snapshots)
         {
-            html.Append($"<tr><td>{E(r.Name)}</td><td class=\"{r.State}\">{r.State}</td><td>{E(r.Address)}</td><td>{r.ProcessId}</td>")
+            html.Append($"<tr><td>{E(r.Name)}</td><td class=\"{r.State}\">{r.State}</td><td>{E(r.Address)}{(r.HttpAddress is null ? "" : "<br>" + E(r.HttpAddress))}</td><td>{r.ProcessId}</td>")
                 .Append($"<td>{r.Restarts}</td><td>{r.StartedAt:HH:mm:ss}</td><td>{E(r.LastError ?? "")}</td></tr>");
         }
 

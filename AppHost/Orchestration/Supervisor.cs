@@ -20,7 +20,8 @@ public enum ResourceState
 
 /// <summary>What the dashboard shows of one resource.</summary>
 public sealed record ResourceSnapshot(
-    string Name, string Address, ResourceState State, int? ProcessId, int Restarts, DateTimeOffset? StartedAt, string? LastError);
+    string Name, string Address, ResourceState State, int? ProcessId, int Restarts, DateTimeOffset? StartedAt, string? LastError,
+    string? HttpAddress = null);
 
 /// <summary>
 /// Starts the resources in dependency order (each once its dependencies report SERVING), restarts any that exits
@@ -164,8 +165,11 @@ public sealed partial class Supervisor : IAsyncDisposable
                 UseShellExecute = false,
             };
             info.ArgumentList.Add(Definition.AssemblyPath);
-            info.ArgumentList.Add("--urls");
-            info.ArgumentList.Add(Definition.Address);
+            foreach (var argument in Definition.ListenArguments)
+            {
+                info.ArgumentList.Add(argument);
+            }
+
             foreach (var argument in Definition.Arguments)
             {
                 info.ArgumentList.Add(argument);
@@ -276,7 +280,7 @@ public sealed partial class Supervisor : IAsyncDisposable
             lock (_lock)
             {
                 return new ResourceSnapshot(Definition.Name, Definition.Address, State,
-                    _process is { HasExited: false } p ? p.Id : null, Math.Max(0, _restarts), _startedAt, _lastError);
+                    _process is { HasExited: false } p ? p.Id : null, Math.Max(0, _restarts), _startedAt, _lastError, Definition.HttpAddress);
             }
         }
 

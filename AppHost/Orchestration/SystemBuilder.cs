@@ -40,13 +40,17 @@ public sealed class SystemBuilder
     /// <summary>The development hospital-administration key (option --admin-key); printed at start so a developer can enrol doctors.</summary>
     public string DevelopmentAdminKey { get; }
 
-    public ServiceResource AddService(string name, string projectDirectory, int port)
+    /// <summary>
+    /// A service process. <paramref name="port"/> is its <c>grpc</c> endpoint (h2c); <paramref name="httpPort"/>, when
+    /// given, its <c>http</c> endpoint (HTTP/1.1: REST, gRPC-Web, OpenAPI, probes).
+    /// </summary>
+    public ServiceResource AddService(string name, string projectDirectory, int port, int? httpPort = null)
     {
         var directory = Path.Combine(RepositoryRoot, projectDirectory);
         var project = Directory.GetFiles(directory, "*.csproj").SingleOrDefault()
             ?? throw new InvalidOperationException($"No single project file in {directory}.");
         var assembly = Path.Combine(directory, "bin", Configuration, "net10.0", Path.GetFileNameWithoutExtension(project) + ".dll");
-        var resource = new ServiceResource(name, assembly, port, Path.Combine(DataDirectory, name));
+        var resource = new ServiceResource(name, assembly, port, httpPort, Path.Combine(DataDirectory, name));
         _resources.Add(resource);
         return resource;
     }
@@ -114,8 +118,8 @@ public sealed class SystemBuilder
     }
 }
 
-/// <summary>One process of the system: where its binary is, its port, what it references, its settings.</summary>
-public sealed class ServiceResource(string name, string assemblyPath, int port, string dataDirectory)
+/// <summary>One process of the system: where its binary is, its ports, what it references, its settings.</summary>
+public sealed class ServiceResource(string name, string assemblyPath, int port, int? httpPort, string dataDirectory)
 {
     private readonly List<ServiceResource> _references = [];
     private readonly Dictionary<string, string> _environment = new(StringComparer.Ordinal);
@@ -127,7 +131,21 @@ public sealed class ServiceResource(string name, string assemblyPath, int port, 
 
     public int Port { get; } = port;
 
+    /// <summary>The <c>grpc</c> endpoint (h2c), where the supervisor checks health.</summary>
     public string Address => $"http://127.0.0.1:{Port}";
+
+    public int? HttpPort { get; } = httpPort;
+
+    /// <summary>The <c>http</c> endpoint (HTTP/1.1), if the service has one.</summary>
+    public string? HttpAddress => HttpPort is { } http ? $"http://127.0.0.1:{http}" : null;
+
+    /// <summary>
+    /// How the process is told where to listen: both named Kestrel endpoints when it has an <c>http</c> one (the
+    /// services), otherwise --urls (the devnet).
+    /// </summary>
+    public IEnumerable<string> ListenArguments => HttpAddress is { } httpAddress
+        ? [$"--Kestrel:Endpoints:grpc:Url={Address}", $"--Kestrel:Endpoints:http:Url={httpAddress}"]
+        : ["--urls", Address];
 
     public string DataDirectory { get; } = dataDirectory;
 
@@ -149,6 +167,11 @@ public sealed class ServiceResource(string name, string assemblyPath, int port, 
         }
 
         _environment[$"services__{other.Name}__grpc__0"] = other.Address;
+        if (other.HttpAddress is { } httpAddress)
+        {
+            _environment[$"services__{other.Name}__http__0"] = httpAddress;
+        }
+
         return this;
     }
 

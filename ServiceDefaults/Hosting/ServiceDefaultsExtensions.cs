@@ -29,14 +29,17 @@ public static class ServiceDefaultsExtensions
     public const string ShutdownCheck = "shutdown";
 
     /// <summary>
-    /// Kestrel speaks HTTP/2 without TLS (h2c) on the addresses given by --urls or "Urls"; the gRPC server reads its
-    /// options from the "Grpc" section (GrpcServiceOptions: MaxReceiveMessageSize, EnableDetailedErrors, ...).
+    /// Two Kestrel endpoints from configuration "Kestrel:Endpoints": <c>grpc</c> (HTTP/2 without TLS, h2c) and
+    /// <c>http</c> (HTTP/1.1: JSON, gRPC-Web, OpenAPI, probes), because cleartext HTTP/2 needs an endpoint that speaks
+    /// nothing else. Addresses given by --urls replace both with one h2c endpoint (tests, one-off runs). The gRPC
+    /// server reads its options from the "Grpc" section (GrpcServiceOptions: MaxReceiveMessageSize, ...).
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
         if (builder is WebApplicationBuilder web)
         {
+            web.WebHost.PreferHostingUrls(true);
             web.WebHost.ConfigureKestrel(kestrel =>
             {
                 kestrel.AddServerHeader = false;
@@ -127,10 +130,12 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapGrpcReflectionService();
-        app.MapGrpcHealthChecksService();
-        app.MapHealthChecks("/health");
-        app.MapHealthChecks("/alive", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
+        // Open to anyone, as orchestrators, load balancers and grpcurl expect; everything else needs a token.
+        app.MapGrpcReflectionService().AllowAnonymous();
+        app.MapGrpcHealthChecksService().AllowAnonymous();
+        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapHealthChecks("/alive", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = check => check.Tags.Contains("live") })
+            .AllowAnonymous();
         app.ReportEveryGrpcServiceInHealth();
         return app;
     }

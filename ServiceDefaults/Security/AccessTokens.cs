@@ -1,8 +1,8 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Grpc.Core;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace HybridEhr.Security;
 
@@ -18,142 +18,157 @@ public static class Roles
 /// <param name="Subject">The chain account id ("0x" + 64 hex digits), or "service:&lt;name&gt;" for a service token.</param>
 /// <param name="Organization">A doctor's hospital (MSP id); null otherwise.</param>
 public sealed record AccessTokenClaims(
-    string Subject, string Role, string? Organization, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt, string TokenId);
+    string Subject, string Role, string? Organization, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt, string TokenId)
+{
+    public const string SubjectClaim = "sub";
+    public const string RoleClaim = "role";
+    public const string OrganizationClaim = "org";
+    public const string TokenIdClaim = "jti";
+
+    /// <summary>The claims of a principal that JwtBearer validated (inbound claim mapping off, so the JWT names stay).</summary>
+    public static AccessTokenClaims? From(ClaimsPrincipal principal)
+    {
+        var subject = principal.FindFirstValue(SubjectClaim);
+        var role = principal.FindFirstValue(RoleClaim);
+        return subject is null || role is null
+            ? null
+            : new AccessTokenClaims(subject, role, principal.FindFirstValue(OrganizationClaim),
+                UnixTime(principal.FindFirstValue("iat")), UnixTime(principal.FindFirstValue("exp")), principal.FindFirstValue(TokenIdClaim) ?? "");
+    }
+
+    private static DateTimeOffset UnixTime(string? value) =>
+        long.TryParse(value, out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : DateTimeOffset.MinValue;
+}
 
 /// <summary>
-/// Compact JWS access tokens signed with ES256 (ECDSA P-256, SHA-256; the signature is the raw r‖s, as RFC 7518
-/// says). Only Identity holds the private key; every service validates with the public key.
+/// Access tokens are JWTs signed with ES256 (ECDSA P-256, SHA-256), made and checked by Microsoft.IdentityModel's
+/// JsonWebTokenHandler: Identity alone holds the private key; services check with JwtBearer against Identity's JWKS.
 /// </summary>
 public static class AccessTokens
 {
-    public const string Algorithm = "ES256";
+    public const string Algorithm = SecurityAlgorithms.EcdsaSha256;
     public const string Issuer = "hybridehr-identity";
     public const string Audience = "hybridehr";
 
     /// <summary>Clocks of different services may differ a little; tokens are short-lived, so the allowance is small.</summary>
     public static readonly TimeSpan DefaultClockSkew = TimeSpan.FromSeconds(30);
 
+    private static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false, SetDefaultTimesOnTokenCreation = false };
+
     public static string Issue(ECDsa key, string keyId, AccessTokenClaims claims)
     {
-        var header = new JsonObject { ["alg"] = Algorithm, ["typ"] = "JWT", ["kid"] = keyId };
-        var payload = new JsonObject
+        var payload = new Dictionary<string, object>(StringComparer.Ordinal)
         {
-            ["iss"] = Issuer,
-            ["aud"] = Audience,
-            ["sub"] = claims.Subject,
-            ["role"] = claims.Role,
-            ["iat"] = claims.IssuedAt.ToUnixTimeSeconds(),
-            ["exp"] = claims.ExpiresAt.ToUnixTimeSeconds(),
-            ["jti"] = claims.TokenId,
+            [AccessTokenClaims.SubjectClaim] = claims.Subject,
+            [AccessTokenClaims.RoleClaim] = claims.Role,
+            [AccessTokenClaims.TokenIdClaim] = claims.TokenId,
         };
         if (claims.Organization is not null)
         {
-            payload["org"] = claims.Organization;
+            payload[AccessTokenClaims.OrganizationClaim] = claims.Organization;
         }
 
-        var signingInput = Base64Url(Encoding.UTF8.GetBytes(header.ToJsonString())) + "." + Base64Url(Encoding.UTF8.GetBytes(payload.ToJsonString()));
-        byte[] signature;
-        // One key serves every login at once, and .NET promises no thread safety for an ECDsa instance's members.
-        lock (key)
+        return Handler.CreateToken(new SecurityTokenDescriptor
         {
-            signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        }
-        return signingInput + "." + Base64Url(signature);
+            Issuer = Issuer,
+            Audience = Audience,
+            IssuedAt = claims.IssuedAt.UtcDateTime,
+            NotBefore = claims.IssuedAt.UtcDateTime,
+            Expires = claims.ExpiresAt.UtcDateTime,
+            Claims = payload,
+            SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(key) { KeyId = keyId }, Algorithm),
+        });
     }
 
-    /// <summary>The key id a token names in its header, or null for something that is not a token of ours.</summary>
+    /// <summary>The key id a token names in its header, or null for something that is not an ES256 JWT.</summary>
     public static string? ReadKeyId(string token)
     {
-        var parts = token.Split('.');
-        if (parts.Length != 3)
+        if (!Handler.CanReadToken(token))
         {
             return null;
         }
 
         try
         {
-            var header = JsonNode.Parse(FromBase64Url(parts[0])) as JsonObject;
-            return header?["alg"]?.GetValue<string>() == Algorithm ? header["kid"]?.GetValue<string>() : null;
+            var jwt = Handler.ReadJsonWebToken(token);
+            return jwt.Alg == Algorithm ? jwt.Kid : null;
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
+        catch (ArgumentException)
         {
             return null;
         }
     }
+
+    /// <summary>
+    /// What every validator of our tokens checks: issuer, audience, ES256 only, signed, and its lifetime against
+    /// <paramref name="time"/> with <paramref name="clockSkew"/>. The signing key comes from the caller (a fixed key,
+    /// a resolver, or JwtBearer's JWKS configuration).
+    /// </summary>
+    public static TokenValidationParameters ValidationParameters(TimeProvider time, TimeSpan clockSkew) => new()
+    {
+        ValidIssuer = Issuer,
+        ValidAudience = Audience,
+        ValidAlgorithms = [Algorithm],
+        ValidTypes = ["JWT"],
+        RequireSignedTokens = true,
+        RequireExpirationTime = true,
+        ClockSkew = clockSkew,
+        NameClaimType = AccessTokenClaims.SubjectClaim,
+        RoleClaimType = AccessTokenClaims.RoleClaim,
+        // Our own check against the injected clock, so a service's clock in tests is the one tokens expire by.
+        LifetimeValidator = (notBefore, expires, _, parameters) =>
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            if (expires is { } end && now > end + parameters.ClockSkew)
+            {
+                throw new SecurityTokenExpiredException("expired") { Expires = end };
+            }
+
+            if (notBefore is { } start && start > now + parameters.ClockSkew)
+            {
+                throw new SecurityTokenNotYetValidException("not yet valid") { NotBefore = start };
+            }
+
+            return expires is not null;
+        },
+    };
 
     /// <summary>Checks signature, issuer, audience and lifetime; throws UNAUTHENTICATED with the reason otherwise.</summary>
     public static AccessTokenClaims Validate(string token, ECDsa publicKey, DateTimeOffset now, TimeSpan? clockSkew = null)
     {
-        var skew = clockSkew ?? DefaultClockSkew;
-        var parts = token.Split('.');
-        if (parts.Length != 3)
+        var parameters = ValidationParameters(new FixedTime(now), clockSkew ?? DefaultClockSkew);
+        parameters.IssuerSigningKey = new ECDsaSecurityKey(publicKey);
+        parameters.TryAllIssuerSigningKeys = true;
+        var result = Handler.ValidateTokenAsync(token, parameters).GetAwaiter().GetResult();
+        if (!result.IsValid)
         {
-            throw Unauthenticated("The access token is malformed.");
+            throw Unauthenticated(Explain(result.Exception));
         }
 
-        byte[] signature;
-        JsonObject payload;
-        try
-        {
-            signature = FromBase64Url(parts[2]);
-            payload = JsonNode.Parse(FromBase64Url(parts[1])) as JsonObject ?? throw new FormatException();
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException)
-        {
-            throw Unauthenticated("The access token is malformed.");
-        }
-
-        bool valid;
-        lock (publicKey) // shared by every call this service receives; see Issue
-        {
-            valid = publicKey.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature, HashAlgorithmName.SHA256,
-                DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        }
-
-        if (!valid)
-        {
-            throw Unauthenticated("The access token's signature is not valid.");
-        }
-
-        try
-        {
-            if (payload["iss"]?.GetValue<string>() != Issuer || payload["aud"]?.GetValue<string>() != Audience)
-            {
-                throw Unauthenticated("The access token was not issued for this system.");
-            }
-
-            var claims = new AccessTokenClaims(
-                payload["sub"]!.GetValue<string>(),
-                payload["role"]!.GetValue<string>(),
-                payload["org"]?.GetValue<string>(),
-                DateTimeOffset.FromUnixTimeSeconds(payload["iat"]!.GetValue<long>()),
-                DateTimeOffset.FromUnixTimeSeconds(payload["exp"]!.GetValue<long>()),
-                payload["jti"]?.GetValue<string>() ?? "");
-            if (now > claims.ExpiresAt + skew)
-            {
-                throw Unauthenticated("The access token has expired; log in again.");
-            }
-
-            if (claims.IssuedAt > now + skew)
-            {
-                throw Unauthenticated("The access token is not valid yet.");
-            }
-
-            return claims;
-        }
-        catch (Exception ex) when (ex is NullReferenceException or InvalidOperationException or FormatException)
-        {
-            throw Unauthenticated("The access token lacks required claims.");
-        }
+        return AccessTokenClaims.From(new ClaimsPrincipal(result.ClaimsIdentity))
+            ?? throw Unauthenticated("The access token lacks required claims.");
     }
+
+    /// <summary>Why a token was refused, in words for the person who sent it (never the token itself).</summary>
+    public static string Explain(Exception? failure) => failure switch
+    {
+        null => "This call needs an access token: send 'authorization: Bearer <token>' (see Identity/Login).",
+        SecurityTokenExpiredException => "The access token has expired; log in again.",
+        SecurityTokenNotYetValidException => "The access token is not valid yet.",
+        SecurityTokenSignatureKeyNotFoundException => "The access token was signed by an unknown key.",
+        SecurityTokenInvalidSignatureException => "The access token's signature is not valid.",
+        SecurityTokenInvalidIssuerException or SecurityTokenInvalidAudienceException => "The access token was not issued for this system.",
+        SecurityTokenInvalidAlgorithmException or SecurityTokenInvalidTypeException => "The access token is not an ES256 JWT of this system.",
+        SecurityTokenMalformedException or ArgumentException => "The access token is malformed.",
+        SecurityTokenNoExpirationException => "The access token lacks required claims.",
+        InvalidOperationException => "Cannot check the access token: Identity's signing keys (its JWKS) cannot be fetched.",
+        _ => "The access token is not valid.",
+    };
 
     internal static RpcException Unauthenticated(string message) => new(new Status(StatusCode.Unauthenticated, message));
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static byte[] FromBase64Url(string text)
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {
-        var base64 = text.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '='));
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

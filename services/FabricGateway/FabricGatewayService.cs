@@ -12,6 +12,7 @@ using HybridEhr.Security;
 using Microsoft.Extensions.Options;
 using FabricGatewayApi = HybridEhr.Contracts.FabricGateway.V1.FabricGateway;
 using IdentityApi = HybridEhr.Contracts.Identity.V1.Identity;
+using Microsoft.AspNetCore.Authorization;
 
 namespace HybridEhr.FabricGateway;
 
@@ -28,7 +29,6 @@ public sealed class FabricGatewayService(
         "get_record", "get_record_history", "list_records_of_patient", "get_token", "owner_of", "tokens_of",
         "is_enrolled_doctor", "get_organization", "list_organizations",
     };
-
 
     public override async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
     {
@@ -70,9 +70,9 @@ public sealed class FabricGatewayService(
         return new EvaluateResponse { Result = ByteString.CopyFromUtf8(result) };
     }
 
+    [Authorize(Roles.Service)]
     public override async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<WatchEventsResponse> responses, ServerCallContext context)
     {
-        context.RequireRole(Roles.Service);
         var (fromBlock, afterTxIndex) = request.StartCase switch
         {
             WatchEventsRequest.StartOneofCase.AfterCheckpoint => ParseCheckpoint(request.AfterCheckpoint),
@@ -99,9 +99,9 @@ public sealed class FabricGatewayService(
         }
     }
 
+    [Authorize(Roles.Service)]
     public override async Task<VerifyDoctorResponse> VerifyDoctor(VerifyDoctorRequest request, ServerCallContext context)
     {
-        context.RequireRole(Roles.Service);
         var document = RequireDocument(request.IdentityDocumentNumber);
         var organization = await hospitals.FindDoctorAsync(DocumentIds.Hash(document, pepper.Value), context.CancellationToken);
         return new VerifyDoctorResponse
@@ -112,9 +112,9 @@ public sealed class FabricGatewayService(
         };
     }
 
+    [Authorize(Roles.Service)]
     public override async Task<EnrollMemberResponse> EnrollMember(EnrollMemberRequest request, ServerCallContext context)
     {
-        context.RequireRole(Roles.Service);
         if (!Devnet.Ledger.AccountIds.TryParse(request.AccountId, out _))
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, "account_id must be 0x followed by 64 lower-case hex digits."));
@@ -132,6 +132,7 @@ public sealed class FabricGatewayService(
         return new EnrollMemberResponse { TxId = committed.TxId };
     }
 
+    [AllowAnonymous] // the hospital-administration key (x-admin-key) stands in for a token
     public override async Task<EnrollDoctorResponse> EnrollDoctor(EnrollDoctorRequest request, ServerCallContext context)
     {
         var adminKey = options.Value.AdminKey;

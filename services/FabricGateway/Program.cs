@@ -6,7 +6,7 @@ using HybridEhr.ServiceDefaults;
 // Configuration lives next to the binary, whichever folder the service is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddServiceDefaults();
-builder.AddAccessTokenAuthentication("/hybridehr.fabricgateway.v1.FabricGateway/EnrollDoctor");
+builder.AddAccessTokenAuthentication();
 builder.AddEventBus();
 builder.AddRecordsChain();
 

@@ -11,6 +11,7 @@ using HybridEhr.Identity.Signing;
 using HybridEhr.Identity.Tokens;
 using HybridEhr.Security;
 using IdentityApi = HybridEhr.Contracts.Identity.V1.Identity;
+using Microsoft.AspNetCore.Authorization;
 
 namespace HybridEhr.Identity;
 
@@ -28,13 +29,11 @@ public sealed class IdentityService(
     TransactionSigningService signing,
     IdentityOptions options) : IdentityApi.IdentityBase
 {
-    public const string RegisterPath = "/hybridehr.identity.v1.Identity/Register";
-    public const string LoginPath = "/hybridehr.identity.v1.Identity/Login";
-    public const string GetSigningKeysPath = "/hybridehr.identity.v1.Identity/GetSigningKeys";
 
-    private static readonly TimeSpan SigningKeysCacheFor = TimeSpan.FromMinutes(5);
+    internal static readonly TimeSpan SigningKeysCacheFor = TimeSpan.FromMinutes(5);
 
 
+    [AllowAnonymous]
     public override async Task<RegisterResponse> Register(RegisterRequest request, ServerCallContext context)
     {
         var newAccount = new NewAccount(
@@ -57,6 +56,7 @@ public sealed class IdentityService(
         };
     }
 
+    [AllowAnonymous]
     public override Task<LoginResponse> Login(LoginRequest request, ServerCallContext context)
     {
         AccountSelector selector = request.AccountCase switch
@@ -125,6 +125,7 @@ public sealed class IdentityService(
             : new GetMyRoleResponse { AccountId = caller.AccountId, Role = ToProto(role) };
     }
 
+    [AllowAnonymous]
     public override Task<GetSigningKeysResponse> GetSigningKeys(GetSigningKeysRequest request, ServerCallContext context) =>
         Task.FromResult(new GetSigningKeysResponse
         {

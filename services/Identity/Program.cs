@@ -13,5 +13,6 @@ builder.AddIdentityAccounts();
 
 var app = builder.Build();
 app.MapGrpcService<IdentityService>();
+app.MapSigningKeySet();
 app.MapDefaultEndpoints();
 app.Run();

@@ -22,7 +22,7 @@ public static class RecordsHosting
     /// <summary>Bearer tokens on every call but OpenShareLink, whose token is the share link itself.</summary>
     public static WebApplicationBuilder AddRecordAuthentication(this WebApplicationBuilder builder)
     {
-        return builder.AddAccessTokenAuthentication(RecordsService.OpenShareLinkPath);
+        return builder.AddAccessTokenAuthentication();
     }
 
     /// <summary>The record store, keys, share links and outbox under "DataDirectory" (default .data/records).</summary>

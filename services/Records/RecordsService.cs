@@ -4,15 +4,13 @@ using HybridEhr.Records.Application;
 using HybridEhr.Records.Chain;
 using HybridEhr.Security;
 using RecordsApi = HybridEhr.Contracts.Records.V1.Records;
+using Microsoft.AspNetCore.Authorization;
 
 namespace HybridEhr.Records;
 
 /// <summary>hybridehr.records.v1.Records: authenticates the caller and hands over to <see cref="RecordKeeper"/>.</summary>
 public sealed class RecordsService(RecordKeeper keeper) : RecordsApi.RecordsBase
 {
-    /// <summary>The one anonymous method: its token is the share link itself.</summary>
-    public const string OpenShareLinkPath = "/hybridehr.records.v1.Records/OpenShareLink";
-
     public override Task<CreateRecordResponse> CreateRecord(CreateRecordRequest request, ServerCallContext context) =>
         Run(() => keeper.CreateAsync(context.GetCaller(), request, context.CancellationToken));
 
@@ -34,6 +32,8 @@ public sealed class RecordsService(RecordKeeper keeper) : RecordsApi.RecordsBase
     public override Task<CreateShareLinkResponse> CreateShareLink(CreateShareLinkRequest request, ServerCallContext context) =>
         Run(() => keeper.CreateShareLinkAsync(context.GetCaller(), request, context.CancellationToken));
 
+    /// <summary>The one anonymous method: its token is the share link itself.</summary>
+    [AllowAnonymous]
     public override Task<OpenShareLinkResponse> OpenShareLink(OpenShareLinkRequest request, ServerCallContext context) =>
         Run(() => keeper.OpenShareLinkAsync(request.Token, context.GetHttpContext().Connection.RemoteIpAddress?.ToString() ?? "unknown", context.CancellationToken));
 

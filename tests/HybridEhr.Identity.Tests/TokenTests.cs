@@ -83,12 +83,12 @@ public sealed class TokenTests : IDisposable
     }
 
     [Fact]
-    public async Task The_own_key_source_knows_only_its_own_key_id()
+    public void The_own_key_source_knows_only_its_own_key_id()
     {
         var source = new OwnSigningKeySource(_key);
 
-        Assert.NotNull(await source.FindAsync(_key.KeyId, CancellationToken.None));
-        Assert.Null(await source.FindAsync("es256-0000000000000000", CancellationToken.None));
+        Assert.NotNull(source.Find(_key.KeyId));
+        Assert.Null(source.Find("es256-0000000000000000"));
     }
 
     [Fact]

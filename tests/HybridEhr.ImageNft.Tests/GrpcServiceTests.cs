@@ -143,7 +143,7 @@ public sealed class GrpcServiceTests : IAsyncLifetime
 
     private sealed class FixedKeySource(ECDsa key) : IAccessTokenKeySource
     {
-        public ValueTask<ECDsa?> FindAsync(string keyId, CancellationToken cancellationToken) => ValueTask.FromResult<ECDsa?>(keyId == KeyId ? key : null);
+        public ECDsa? Find(string keyId) => keyId == KeyId ? key : null;
     }
 }
 

@@ -160,6 +160,6 @@ public sealed class ServiceTests : IAsyncLifetime
 
     private sealed class TestKeys(ECDsa key) : IAccessTokenKeySource
     {
-        public ValueTask<ECDsa?> FindAsync(string keyId, CancellationToken cancellationToken) => ValueTask.FromResult<ECDsa?>(keyId == "test-key" ? key : null);
+        public ECDsa? Find(string keyId) => keyId == "test-key" ? key : null;
     }
 }

@@ -138,7 +138,7 @@ public sealed class RecordsServiceGrpcTests : IAsyncLifetime
 
     private sealed class StaticKey(ECDsa key) : IAccessTokenKeySource
     {
-        public ValueTask<ECDsa?> FindAsync(string keyId, CancellationToken cancellationToken) => ValueTask.FromResult<ECDsa?>(keyId == "test-key" ? key : null);
+        public ECDsa? Find(string keyId) => keyId == "test-key" ? key : null;
     }
 
     /// <summary>Remembers which token each check would have carried to Permissions (the forwarding channel reads the same value).</summary>

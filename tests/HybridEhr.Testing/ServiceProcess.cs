@@ -14,16 +14,21 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private ServiceProcess(string name, Process process, string address)
+    private ServiceProcess(string name, Process process, string address, string? httpAddress)
     {
         Name = name;
         _process = process;
         Address = address;
+        HttpAddress = httpAddress;
     }
 
     public string Name { get; }
 
+    /// <summary>The grpc endpoint (h2c).</summary>
     public string Address { get; }
+
+    /// <summary>The http endpoint (HTTP/1.1: JSON, gRPC-Web, OpenAPI, JWKS), when it was started with one.</summary>
+    public string? HttpAddress { get; }
 
     public string Output
     {
@@ -41,13 +46,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         StartAsync(name, Path.Combine(Repository.Root, "services", name, "bin", Repository.Configuration, "net10.0", $"HybridEhr.{name}.dll"), [], environment);
 
     /// <summary>
-    /// Starts an assembly with --urls on a free port (or <paramref name="address"/>) plus <paramref name="arguments"/>,
+    /// Starts an assembly listening on a free port (or <paramref name="address"/>) plus <paramref name="arguments"/>,
     /// and waits until it is SERVING (for <paramref name="servingTimeout"/>, one minute unless given); if it never is,
-    /// the process is stopped and the wait's failure thrown.
+    /// the process is stopped and the wait's failure thrown. With <paramref name="httpAddress"/> a service gets both
+    /// of its named Kestrel endpoints (grpc at the address, http there), as the AppHost starts it; without, --urls.
     /// </summary>
     public static async Task<ServiceProcess> StartAsync(
         string name, string dll, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? address = null,
-        TimeSpan? servingTimeout = null)
+        TimeSpan? servingTimeout = null, string? httpAddress = null)
     {
         if (!File.Exists(dll))
         {
@@ -62,8 +68,17 @@ public sealed class ServiceProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(dll);
-        info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add(address);
+        if (httpAddress is null)
+        {
+            info.ArgumentList.Add("--urls");
+            info.ArgumentList.Add(address);
+        }
+        else
+        {
+            info.ArgumentList.Add($"--Kestrel:Endpoints:grpc:Url={address}");
+            info.ArgumentList.Add($"--Kestrel:Endpoints:http:Url={httpAddress}");
+        }
+
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -74,7 +89,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {name}.");
-        var service = new ServiceProcess(name, process, address);
+        var service = new ServiceProcess(name, process, address, httpAddress);
         try
         {
             process.OutputDataReceived += (_, e) => service.Append(e.Data);

@@ -2,7 +2,8 @@ namespace HybridEhr.Testing;
 
 /// <summary>
 /// The whole system as separate processes, as the AppHost runs it: the devnet and the five services on free
-/// loopback ports, each with its own data directory under one temporary folder, wired by services__*__grpc__0 settings (service discovery).
+/// loopback ports, each with its own data directory under one temporary folder, wired by services__*__grpc__0 and
+/// services__*__http__0 settings (service discovery).
 /// </summary>
 public sealed class SystemUnderTest : IAsyncDisposable
 {
@@ -22,6 +23,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
 
     private readonly Dictionary<string, ServiceProcess> _processes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _addresses = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _httpAddresses = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Faults.ResponseDroppingProxy> _faultProxies = new(StringComparer.Ordinal);
     private readonly IReadOnlyDictionary<string, string> _extraEnvironment;
 
@@ -34,7 +36,11 @@ public sealed class SystemUnderTest : IAsyncDisposable
     /// <summary>The temporary folder holding every process's data.</summary>
     public string Root { get; }
 
+    /// <summary>The grpc endpoint (h2c) of a process.</summary>
     public string AddressOf(string name) => _addresses[name];
+
+    /// <summary>The http endpoint (HTTP/1.1: JSON, gRPC-Web, OpenAPI, JWKS) of a service.</summary>
+    public string HttpAddressOf(string name) => _httpAddresses[name];
 
     public ServiceProcess Process(string name) => _processes[name];
 
@@ -50,6 +56,11 @@ public sealed class SystemUnderTest : IAsyncDisposable
         foreach (var name in ServiceNames.Prepend("devnet"))
         {
             system._addresses[name] = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
+        }
+
+        foreach (var name in ServiceNames)
+        {
+            system._httpAddresses[name] = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
         }
 
         foreach (var name in behindFaultProxies ?? [])
@@ -119,6 +130,11 @@ public sealed class SystemUnderTest : IAsyncDisposable
             environment[$"services__{other}__grpc__0"] = _faultProxies.TryGetValue(other, out var proxy) ? proxy.Address : address;
         }
 
+        foreach (var (other, address) in _httpAddresses)
+        {
+            environment[$"services__{other}__http__0"] = address;
+        }
+
         foreach (var (key, value) in _extraEnvironment)
         {
             environment[key] = value;
@@ -128,6 +144,7 @@ public sealed class SystemUnderTest : IAsyncDisposable
             ? Path.Combine(Repository.Root, "devnet", "bin", Repository.Configuration, "net10.0", "HybridEhr.Devnet.dll")
             : Path.Combine(Repository.Root, "services", ProjectFolders[name], "bin", Repository.Configuration, "net10.0", $"HybridEhr.{ProjectFolders[name]}.dll");
         string[] arguments = name == "devnet" ? ["--data", data] : [];
-        _processes[name] = await ServiceProcess.StartAsync(name, dll, arguments, environment, _addresses[name]);
+        _processes[name] = await ServiceProcess.StartAsync(name, dll, arguments, environment, _addresses[name],
+            httpAddress: _httpAddresses.GetValueOrDefault(name));
     }
 }

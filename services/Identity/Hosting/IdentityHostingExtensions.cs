@@ -38,7 +38,7 @@ public static class IdentityHostingExtensions
     }
 
     /// <summary>
-    /// The ES256 signing key, token issuing, and token checks on every call but Register, Login and GetSigningKeys.
+    /// The ES256 signing key, token issuing, and token checks (JwtBearer) on every call but the [AllowAnonymous] ones (Register, Login, GetSigningKeys).
     /// Identity's own key source is registered first, so the shared authentication does not ask Identity over the network.
     /// </summary>
     public static WebApplicationBuilder AddIdentityTokens(this WebApplicationBuilder builder)
@@ -52,7 +52,7 @@ public static class IdentityHostingExtensions
                 options.AccessTokenLifetime, options.ServiceTokenLifetime);
         });
         builder.Services.AddSingleton<IAccessTokenKeySource>(services => new OwnSigningKeySource(services.GetRequiredService<TokenSigningKey>()));
-        builder.AddAccessTokenAuthentication(IdentityService.RegisterPath, IdentityService.LoginPath, IdentityService.GetSigningKeysPath);
+        builder.AddAccessTokenAuthentication();
         return builder;
     }
 
@@ -124,4 +124,19 @@ public static class IdentityHostingExtensions
 
     private static DevnetKey RegistrarKey(IdentityOptions options) =>
         options.RegistrarSeed is { } seed ? DevnetKey.FromSeedHex(seed) : DevAccounts.Registrar;
+
+    /// <summary>
+    /// The public token keys as a JWKS at /.well-known/jwks.json, for JwtBearer in the other services and anyone
+    /// checking a token; cached as long as GetSigningKeys says.
+    /// </summary>
+    public static WebApplication MapSigningKeySet(this WebApplication app)
+    {
+        app.MapGet(SigningKeySet.Path, (TokenSigningKey key, HttpContext http) =>
+            {
+                http.Response.Headers.CacheControl = $"public, max-age={(int)IdentityService.SigningKeysCacheFor.TotalSeconds}";
+                return Results.Text(SigningKeySet.ToJson([(key.KeyId, key.PublicKey)]), "application/json");
+            })
+            .AllowAnonymous();
+        return app;
+    }
 }

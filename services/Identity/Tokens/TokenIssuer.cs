@@ -44,6 +44,5 @@ public sealed class TokenIssuer(TokenSigningKey key, TimeProvider time, TimeSpan
 /// <summary>Identity validates tokens with its own key instead of asking itself over the network.</summary>
 public sealed class OwnSigningKeySource(TokenSigningKey key) : IAccessTokenKeySource
 {
-    public ValueTask<ECDsa?> FindAsync(string keyId, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(keyId == key.KeyId ? key.PublicKey : null);
+    public ECDsa? Find(string keyId) => keyId == key.KeyId ? key.PublicKey : null;
 }
