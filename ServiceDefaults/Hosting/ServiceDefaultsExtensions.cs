@@ -1,3 +1,4 @@
+using HybridEhr.ServiceDefaults.Doors;
 using HybridEhr.ServiceDefaults.Errors;
 using HybridEhr.ServiceDefaults.Health;
 using Grpc.AspNetCore.Server;
@@ -54,12 +55,14 @@ public static class ServiceDefaultsExtensions
         // One line per request from the framework drowns the services' own logs; configuration can turn it back on.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
 
-        builder.Services.AddGrpc(options =>
+        var grpc = builder.Services.AddGrpc(options =>
         {
             builder.Configuration.GetSection("Grpc").Bind(options);
             options.Interceptors.Add<UnhandledErrorInterceptor>();
         });
+        builder.AddFrontendDoors(grpc);
         builder.Services.AddGrpcReflection();
         builder.AddDefaultHealthChecks();
         builder.ConfigureOpenTelemetry();
@@ -125,11 +128,12 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// Maps grpc.health.v1 (every mapped service reported under its own name as well as ""), reflection v1 and v1alpha,
-    /// and the HTTP probes /health (everything) and /alive (the process only).
+    /// The frontend doors (gRPC-Web, CORS, /openapi/v1.json), grpc.health.v1 (every mapped service reported under its own
+    /// name as well as ""), reflection v1 and v1alpha, and the HTTP probes /health (everything) and /alive (the process only).
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseFrontendDoors();
         // Open to anyone, as orchestrators, load balancers and grpcurl expect; everything else needs a token.
         app.MapGrpcReflectionService().AllowAnonymous();
         app.MapGrpcHealthChecksService().AllowAnonymous();

@@ -10,7 +10,7 @@ namespace HybridEhr.Security;
 /// <summary>
 /// A refused gRPC call gets a gRPC answer: UNAUTHENTICATED or PERMISSION_DENIED with a message saying why (an
 /// expired token, the roles the method is for), instead of a bare HTTP 401/403 that clients report as "Bad gRPC
-/// response". Other requests (JSON, probes) get the framework's 401/403.
+/// response". JSON requests get the framework's 401/403 with a google.rpc.Status-shaped JSON body saying the same.
 /// </summary>
 public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
@@ -18,7 +18,7 @@ public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareRes
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        if (authorizeResult.Succeeded || !IsGrpc(context.Request))
+        if (authorizeResult.Succeeded)
         {
             await _default.HandleAsync(next, context, policy, authorizeResult).ConfigureAwait(false);
             return;
@@ -36,6 +36,15 @@ public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareRes
             var failure = (await context.AuthenticateAsync().ConfigureAwait(false)).Failure;
             // The token may be fine: the keys to check it could not be fetched, which is Identity's outage, not the caller's fault.
             (code, message) = (failure is InvalidOperationException ? StatusCode.Unavailable : StatusCode.Unauthenticated, AccessTokens.Explain(failure));
+        }
+
+        if (!IsGrpc(context.Request))
+        {
+            // JSON callers get the framework's 401 (with WWW-Authenticate) or 403, and the same body a refused
+            // transcoded call has, so one error shape serves every JSON route.
+            await _default.HandleAsync(next, context, policy, authorizeResult).ConfigureAwait(false);
+            await context.Response.WriteAsJsonAsync(new JsonError((int)code, message, []), context.RequestAborted).ConfigureAwait(false);
+            return;
         }
 
         // A trailers-only response: the status travels in the headers of an otherwise empty HTTP 200 answer.
@@ -56,4 +65,7 @@ public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareRes
             ? "You are not allowed to make this call."
             : $"This call is for {string.Join(" or ", roles)} accounts; you are signed in as a {role}.";
     }
+
+    /// <summary>The body of a refused JSON call, as gRPC JSON transcoding writes a google.rpc.Status.</summary>
+    private sealed record JsonError(int Code, string Message, object[] Details);
 }
