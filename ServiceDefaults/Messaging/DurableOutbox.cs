@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using HybridEhr.Contracts.Events;
@@ -12,7 +13,8 @@ namespace HybridEhr.Messaging;
 /// A file-backed outbox: an event is appended to a journal and flushed to disk before the operation that caused it
 /// is acknowledged; a background dispatcher publishes journal entries in order and records how far it got. A crash
 /// between the two only means an event is published again after restart, which idempotent consumers (keyed by
-/// <see cref="IIntegrationEvent.EventId"/>) absorb. Nothing is lost.
+/// <see cref="IIntegrationEvent.EventId"/>) absorb. Nothing is lost. Each entry keeps the trace of the operation
+/// that caused it, and is published inside that trace, so its consumers appear in the same trace as the call.
 /// </summary>
 public sealed partial class DurableOutbox : BackgroundService
 {
@@ -22,6 +24,7 @@ public sealed partial class DurableOutbox : BackgroundService
     private readonly ILogger<DurableOutbox> _logger;
     private readonly SemaphoreSlim _appendLock = new(1, 1);
     private readonly SemaphoreSlim _signal = new(0);
+    private static readonly ActivitySource Telemetry = new("HybridEhr.Messaging");
 
     public DurableOutbox(string directory, IServiceProvider services, ILogger<DurableOutbox> logger)
     {
@@ -36,7 +39,8 @@ public sealed partial class DurableOutbox : BackgroundService
     public async Task EnqueueAsync<T>(T integrationEvent, CancellationToken cancellationToken = default)
         where T : class, IIntegrationEvent
     {
-        var line = typeof(T).FullName + "\t" + JsonSerializer.Serialize(integrationEvent) + "\n";
+        // Journal line: type, event (JSON escapes every tab inside it), and the W3C traceparent of the caller, if any.
+        var line = typeof(T).FullName + "\t" + JsonSerializer.Serialize(integrationEvent) + "\t" + Activity.Current?.Id + "\n";
         await _appendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -98,17 +102,30 @@ public sealed partial class DurableOutbox : BackgroundService
                 break;
             }
 
-            var tab = line.IndexOf('\t', StringComparison.Ordinal);
-            var type = typeof(IIntegrationEvent).Assembly.GetType(line[..tab]);
+            var (typeName, json, traceParent) = ParseLine(line);
+            var type = typeof(IIntegrationEvent).Assembly.GetType(typeName);
             if (type is not null && typeof(IIntegrationEvent).IsAssignableFrom(type))
             {
-                var integrationEvent = JsonSerializer.Deserialize(line[(tab + 1)..], type)!;
+                var integrationEvent = JsonSerializer.Deserialize(json, type)!;
+                using var activity = ActivityContext.TryParse(traceParent, null, out var parent)
+                    ? Telemetry.StartActivity($"outbox publish {type.Name}", ActivityKind.Producer, parent)
+                    : null;
                 await publisher.Publish(integrationEvent, type, cancellationToken).ConfigureAwait(false);
             }
 
             position += lineBytes;
             await WritePositionAsync(position, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Type, event JSON and traceparent of a journal line; lines written before traces were kept have no third field.</summary>
+    private static (string Type, string Json, string? TraceParent) ParseLine(string line)
+    {
+        var first = line.IndexOf('\t', StringComparison.Ordinal);
+        var last = line.LastIndexOf('\t');
+        return last == first
+            ? (line[..first], line[(first + 1)..], null)
+            : (line[..first], line[(first + 1)..last], last + 1 < line.Length ? line[(last + 1)..] : null);
     }
 
     private async Task WritePositionAsync(long position, CancellationToken cancellationToken)

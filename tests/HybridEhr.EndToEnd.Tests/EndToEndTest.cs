@@ -153,3 +153,9 @@ public sealed class RealServersCollection : ICollectionFixture<RealServersSystem
 {
     public const string Name = "real servers system";
 }
+
+[CollectionDefinition(Name)]
+public sealed class TracedCollection : ICollectionFixture<TracedSystemFixture>
+{
+    public const string Name = "traced system";
+}

@@ -123,3 +123,29 @@ public sealed class FaultInjectionSystemFixture : InMemorySystemFixture
 {
     protected override IReadOnlyCollection<string> BehindFaultProxies => ["fabricgateway", "devnet"];
 }
+
+/// <summary>
+/// The system exporting its traces over OTLP to a receiver in the test (as it would to the Aspire dashboard), with a
+/// short export delay so a test sees a call's spans within a second or so.
+/// </summary>
+public sealed class TracedSystemFixture : InMemorySystemFixture
+{
+    public OtlpTraceReceiver Traces { get; private set; } = null!;
+
+    protected override async Task StartDependenciesAsync() => Traces = await OtlpTraceReceiver.StartAsync();
+
+    protected override async Task StopDependenciesAsync()
+    {
+        if (Traces is not null)
+        {
+            await Traces.DisposeAsync();
+        }
+    }
+
+    protected override IReadOnlyDictionary<string, string> Environment() => new Dictionary<string, string>
+    {
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = Traces.Endpoint,
+        ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc",
+        ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
+    };
+}

@@ -70,6 +70,39 @@ public sealed class MessagingTests : IDisposable
         Assert.Equal(0, restarted.Counter.Count);
     }
 
+    [Fact]
+    public async Task Outbox_publishes_an_event_in_the_trace_that_enqueued_it_and_still_reads_lines_without_a_trace()
+    {
+        var published = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "HybridEhr.Messaging",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = published.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        await using var system = await StartAsync(new ProcessedEventLog(Path.Combine(_directory, "p")));
+        var outbox = new DurableOutbox(Path.Combine(_directory, "outbox"), system.Provider, NullLogger<DurableOutbox>.Instance);
+
+        // A line as the outbox wrote it before it kept traces: type and event only.
+        var old = NewRead();
+        await File.WriteAllTextAsync(Path.Combine(_directory, "outbox", "outbox.journal"),
+            typeof(RecordRead).FullName + "\t" + System.Text.Json.JsonSerializer.Serialize(old) + "\n");
+        using (var call = new System.Diagnostics.Activity("the call that caused the event").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start())
+        {
+            await outbox.EnqueueAsync(NewRead());
+            call.Stop();
+            await outbox.StartAsync(default);
+            await WaitUntil(() => system.Counter.Count == 2);
+            await outbox.StopAsync(default);
+
+            var inTrace = Assert.Single(published);
+            Assert.Equal(call.TraceId, inTrace.TraceId);
+            Assert.Equal(call.SpanId, inTrace.ParentSpanId);
+            Assert.Equal(System.Diagnostics.ActivityKind.Producer, inTrace.Kind);
+        }
+    }
+
     private static RecordRead NewRead() => new(Guid.NewGuid(), DateTimeOffset.UtcNow, "r-1", 1, "0xpatient", "0xdoctor",
         AccountRole.Doctor, AccessBasis.Grant, "grt_1", null, null, null);
 
