@@ -137,8 +137,8 @@ public static class AccessTokens
     public static AccessTokenClaims Validate(string token, ECDsa publicKey, DateTimeOffset now, TimeSpan? clockSkew = null)
     {
         var parameters = ValidationParameters(new FixedTime(now), clockSkew ?? DefaultClockSkew);
-        parameters.IssuerSigningKey = new ECDsaSecurityKey(publicKey);
-        parameters.TryAllIssuerSigningKeys = true;
+        // The caller says this is the key: name it as the token does, so a mismatch is a bad signature, not an unknown key.
+        parameters.IssuerSigningKey = new ECDsaSecurityKey(publicKey) { KeyId = ReadKeyId(token) };
         var result = Handler.ValidateTokenAsync(token, parameters).GetAwaiter().GetResult();
         if (!result.IsValid)
         {

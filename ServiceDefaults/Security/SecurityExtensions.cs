@@ -80,10 +80,14 @@ public static class SecurityExtensions
     /// <summary>The URI that service discovery resolves to the named endpoint (<c>grpc</c> unless said) of <paramref name="service"/>.</summary>
     public static Uri ServiceUri(string service, string endpoint = "grpc") => new($"http://_{endpoint}.{service}");
 
-    /// <summary>A generated client of another of our services, its address found by service discovery, no token attached.</summary>
+    /// <summary>
+    /// A generated client of another of our services, its address found by service discovery, no token attached; a
+    /// unary call without a deadline gets <see cref="DefaultDeadlineInterceptor.Default"/>.
+    /// </summary>
     public static IHttpClientBuilder AddServiceGrpcClient<TClient>(this IServiceCollection services, string service)
         where TClient : class =>
-        services.AddGrpcClient<TClient>(options => options.Address = ServiceUri(service));
+        services.AddGrpcClient<TClient>(options => options.Address = ServiceUri(service))
+            .AddInterceptor(() => new DefaultDeadlineInterceptor());
 
     /// <summary>
     /// A generated client whose calls carry the current caller's token (the call being served on this flow), or the
