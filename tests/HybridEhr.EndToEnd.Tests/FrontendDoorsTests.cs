@@ -90,6 +90,28 @@ public sealed class FrontendDoorsTests(InMemorySystemFixture fixture) : EndToEnd
     }
 
     [Fact]
+    public async Task Every_service_publishes_an_openapi_document_of_its_json_routes_with_their_proto_comments()
+    {
+        foreach (var (service, path) in new[]
+        {
+            ("identity", "/v1/identity:login"), ("permissions", "/v1/permissions/requests"), ("records", "/v1/records/{recordId}"),
+            ("imagenft", "/v1/images/tokens/{tokenId}"), ("fabricgateway", "/v1/fabric-gateway/doctors"),
+        })
+        {
+            var document = await JsonAsync(await SendAsync(HttpMethod.Get, service, "/openapi/v1.json", token: null));
+            foreach (var (method, operation) in document["paths"]![path]!.AsObject())
+            {
+                Assert.False(string.IsNullOrWhiteSpace(operation!["description"]?.GetValue<string>()), $"{service} {method} {path} has no description");
+            }
+
+            Assert.Equal("bearer", document["components"]!["securitySchemes"]!["bearer"]!["scheme"]!.GetValue<string>());
+        }
+
+        var records = await JsonAsync(await SendAsync(HttpMethod.Get, "records", "/openapi/v1.json", token: null));
+        Assert.Contains("PERMISSION_DENIED", records["paths"]!["/v1/records/{recordId}"]!["get"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Grpc_web_calls_register_log_in_grant_access_and_write_and_read_a_record()
     {
         using var identityChannel = GrpcWebChannel("identity");

@@ -47,6 +47,7 @@ public static class FrontendDoors
             if (File.Exists(contractDocs))
             {
                 options.IncludeXmlComments(contractDocs, includeControllerXmlComments: true);
+                options.OperationFilter<ProtoCommentsOperationFilter>(contractDocs);
             }
         });
 
