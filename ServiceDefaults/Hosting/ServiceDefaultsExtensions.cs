@@ -56,6 +56,9 @@ public static class ServiceDefaultsExtensions
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", LogLevel.Warning);
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        // The health publisher logs every unhealthy check as an error every 5 s, starting before the bus and the chains
+        // are up: alarms on every start. The components log their own transitions; /health and grpc.health show the state.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical);
 
         var grpc = builder.Services.AddGrpc(options =>
         {
