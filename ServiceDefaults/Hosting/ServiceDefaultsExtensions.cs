@@ -63,6 +63,8 @@ public static class ServiceDefaultsExtensions
         var grpc = builder.Services.AddGrpc(options =>
         {
             builder.Configuration.GetSection("Grpc").Bind(options);
+            // Outermost first: every refusal leaving a handler, the INTERNAL of an unexpected failure included, gets its details.
+            options.Interceptors.Add<StatusDetailsInterceptor>();
             options.Interceptors.Add<UnhandledErrorInterceptor>();
         });
         builder.AddFrontendDoors(grpc);

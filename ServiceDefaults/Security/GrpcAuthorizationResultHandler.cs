@@ -1,4 +1,10 @@
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+using BadRequest = Google.Rpc.BadRequest;
+using ErrorInfo = Google.Rpc.ErrorInfo;
+using Grpc.AspNetCore.Server;
 using Grpc.Core;
+using HybridEhr.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
@@ -10,7 +16,8 @@ namespace HybridEhr.Security;
 /// <summary>
 /// A refused gRPC call gets a gRPC answer: UNAUTHENTICATED or PERMISSION_DENIED with a message saying why (an
 /// expired token, the roles the method is for), instead of a bare HTTP 401/403 that clients report as "Bad gRPC
-/// response". JSON requests get the framework's 401/403 with a google.rpc.Status-shaped JSON body saying the same.
+/// response". JSON requests get the framework's 401/403 with the google.rpc.Status as JSON. Either way the Status
+/// carries an ErrorInfo, as every refusal does (<see cref="StatusDetailsInterceptor"/>).
 /// </summary>
 public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareResultHandler
 {
@@ -38,12 +45,16 @@ public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareRes
             (code, message) = (failure is InvalidOperationException ? StatusCode.Unavailable : StatusCode.Unauthenticated, AccessTokens.Explain(failure));
         }
 
+        // The same google.rpc.Status (with its ErrorInfo) as every other refusal, on each door.
+        var method = context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method.FullName ?? context.Request.Path.Value ?? "";
+        var status = StatusDetailsInterceptor.Describe(code, message, method);
         if (!IsGrpc(context.Request))
         {
-            // JSON callers get the framework's 401 (with WWW-Authenticate) or 403, and the same body a refused
-            // transcoded call has, so one error shape serves every JSON route.
+            // JSON callers get the framework's 401 (with WWW-Authenticate) or 403, and the body a refused transcoded
+            // call has, so one error shape serves every JSON route.
             await _default.HandleAsync(next, context, policy, authorizeResult).ConfigureAwait(false);
-            await context.Response.WriteAsJsonAsync(new JsonError((int)code, message, []), context.RequestAborted).ConfigureAwait(false);
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(StatusJson.Format(status), context.RequestAborted).ConfigureAwait(false);
             return;
         }
 
@@ -52,6 +63,7 @@ public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareRes
         context.Response.ContentType = context.Request.ContentType ?? "application/grpc";
         context.Response.Headers["grpc-status"] = ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture);
         context.Response.Headers["grpc-message"] = Uri.EscapeDataString(message);
+        context.Response.Headers[StatusDetailsInterceptor.DetailsTrailer] = Convert.ToBase64String(status.ToByteArray());
     }
 
     private static bool IsGrpc(HttpRequest request) =>
@@ -66,6 +78,7 @@ public sealed class GrpcAuthorizationResultHandler : IAuthorizationMiddlewareRes
             : $"This call is for {string.Join(" or ", roles)} accounts; you are signed in as a {role}.";
     }
 
-    /// <summary>The body of a refused JSON call, as gRPC JSON transcoding writes a google.rpc.Status.</summary>
-    private sealed record JsonError(int Code, string Message, object[] Details);
+    /// <summary>google.rpc.Status as protobuf's JSON mapping writes it, details with their "@type".</summary>
+    private static readonly JsonFormatter StatusJson = new(JsonFormatter.Settings.Default.WithTypeRegistry(
+        TypeRegistry.FromMessages(ErrorInfo.Descriptor, BadRequest.Descriptor)));
 }

@@ -71,12 +71,16 @@ public sealed class FrontendDoorsTests(InMemorySystemFixture fixture) : EndToEnd
         var why = await JsonAsync(anonymous, expectSuccess: false);
         Assert.Equal((int)StatusCode.Unauthenticated, why["code"]!.GetValue<int>());
         Assert.Contains("access token", why["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("UNAUTHENTICATED", Detail(why, "ErrorInfo")["reason"]!.GetValue<string>());
 
         // Only doctors write records: the permission rules refuse a patient.
         var forbidden = await SendAsync(HttpMethod.Post, "records", "/v1/records", patient.Token,
             new JsonObject { ["patientAccountId"] = patient.AccountId, ["document"] = JsonNode.Parse(JsonFormatter.Default.Format(SampleDocument())) });
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
-        Assert.Equal((int)StatusCode.PermissionDenied, (await JsonAsync(forbidden, expectSuccess: false))["code"]!.GetValue<int>());
+        var forbiddenWhy = await JsonAsync(forbidden, expectSuccess: false);
+        Assert.Equal((int)StatusCode.PermissionDenied, forbiddenWhy["code"]!.GetValue<int>());
+        Assert.Equal("PERMISSION_DENIED", Detail(forbiddenWhy, "ErrorInfo")["reason"]!.GetValue<string>());
+        Assert.Equal("hybridehr.records.v1.Records", Detail(forbiddenWhy, "ErrorInfo")["domain"]!.GetValue<string>());
 
         var invalid = await SendAsync(HttpMethod.Post, "identity", "/v1/identity/accounts", null, new JsonObject
         {
@@ -87,6 +91,7 @@ public sealed class FrontendDoorsTests(InMemorySystemFixture fixture) : EndToEnd
         var invalidWhy = await JsonAsync(invalid, expectSuccess: false);
         Assert.Equal((int)StatusCode.InvalidArgument, invalidWhy["code"]!.GetValue<int>());
         Assert.Contains("email", invalidWhy["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("email", Detail(invalidWhy, "BadRequest")["fieldViolations"]![0]!["field"]!.GetValue<string>());
     }
 
     [Fact]
@@ -161,9 +166,17 @@ public sealed class FrontendDoorsTests(InMemorySystemFixture fixture) : EndToEnd
             new RequestAccessRequest { PatientAccountId = "not-an-account" }, Bearer(doctor.AccessToken), Deadline()));
         Assert.Equal(StatusCode.InvalidArgument, invalid.StatusCode);
         Assert.Contains("patient_account_id", invalid.Status.Detail, StringComparison.Ordinal);
+        var details = invalid.GetRpcStatus()!;
+        Assert.Equal("INVALID_ARGUMENT", details.GetDetail<Google.Rpc.ErrorInfo>().Reason);
+        Assert.Equal("patient_account_id", Assert.Single(details.GetDetail<Google.Rpc.BadRequest>().FieldViolations).Field);
+        Assert.Equal("UNAUTHENTICATED", anonymous.GetRpcStatus()!.GetDetail<Google.Rpc.ErrorInfo>().Reason);
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>The detail of a JSON google.rpc.Status whose "@type" is google.rpc.<paramref name="type"/>.</summary>
+    private static JsonNode Detail(JsonObject status, string type) =>
+        status["details"]!.AsArray().Single(d => d!["@type"]!.GetValue<string>() == "type.googleapis.com/google.rpc." + type)!;
 
     private static DateTime Deadline() => DateTime.UtcNow.AddSeconds(60);
 

@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Builder;
+using Google.Protobuf.Reflection;
+using Google.Rpc;
 using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +24,8 @@ public static class FrontendDoors
 
     public static void AddFrontendDoors(this IHostApplicationBuilder builder, IGrpcServerBuilder grpc)
     {
-        grpc.AddJsonTranscoding();
+        // The refusals' google.rpc.Status details (Errors/StatusDetailsInterceptor) are Any: JSON needs their types to write them.
+        grpc.AddJsonTranscoding(json => json.TypeRegistry = TypeRegistry.FromMessages(ErrorInfo.Descriptor, BadRequest.Descriptor));
         builder.Services.AddGrpcSwagger();
         builder.Services.AddSwaggerGen(options =>
         {
