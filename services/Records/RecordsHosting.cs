@@ -1,3 +1,4 @@
+using HybridEhr.ServiceDefaults.Health;
 using HybridEhr.Contracts.FabricGateway.V1;
 using HybridEhr.Clients.CouchDb;
 using HybridEhr.Messaging;
@@ -51,6 +52,8 @@ public static class RecordsHosting
         if (builder.Configuration.GetConnectionString("couchdb") is { Length: > 0 } couchDb)
         {
             builder.Services.AddSingleton(_ => new CouchDbClient(CouchDbOptions.FromConnectionString(couchDb)));
+            builder.Services.AddHealthChecks().AddProbe<CouchDbClient>("couchdb", (client, token) => client.IsHealthyAsync(token),
+                "The record store (CouchDB, ConnectionStrings:couchdb) does not answer.");
             builder.Services.AddSingleton<IRecordDocumentStore>(services =>
                 new CouchRecordDocumentStore(services.GetRequiredService<CouchDbClient>(), options.CouchDbDatabase));
         }

@@ -1,3 +1,4 @@
+using HybridEhr.ServiceDefaults.Health;
 using HybridEhr.Contracts.FabricGateway.V1;
 using HybridEhr.Clients.Ipfs;
 using HybridEhr.ImageNft.Access;
@@ -69,6 +70,8 @@ public static class ImageNftRegistration
         if (configuration.GetConnectionString("ipfs") is { Length: > 0 } ipfs)
         {
             services.AddSingleton(_ => new IpfsClient(IpfsOptions.FromConnectionString(ipfs)));
+            services.AddHealthChecks().AddProbe<IpfsClient>("ipfs", async (client, token) => (await client.GetVersionAsync(token).ConfigureAwait(false)) is not null,
+                "The image store (IPFS, ConnectionStrings:ipfs) does not answer.");
             services.AddSingleton<IImageBlobStore>(provider => new IpfsImageBlobStore(provider.GetRequiredService<IpfsClient>()));
         }
         else
