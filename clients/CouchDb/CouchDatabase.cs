@@ -107,17 +107,35 @@ public sealed partial class CouchDatabase
         return ReadRevision(result);
     }
 
-    /// <summary>Writes many documents in one request; each gets its own result (conflicts do not fail the batch).</summary>
+    /// <summary>Writes many documents in one request; each gets its own result, in the order sent (conflicts do not fail the batch).</summary>
     public async Task<IReadOnlyList<BulkSaveResult>> BulkSaveAsync(IEnumerable<JsonObject> documents, CancellationToken cancellationToken = default)
     {
-        var body = new JsonObject { ["docs"] = new JsonArray([.. documents.Select(document => document.DeepClone())]) };
+        var sent = documents.ToList();
+        var body = new JsonObject { ["docs"] = new JsonArray([.. sent.Select(document => document.DeepClone())]) };
         var results = await _transport.SendJsonAsync(HttpMethod.Post, _path + "_bulk_docs", body, RetryMode.ConnectOnly, cancellationToken)
             .ConfigureAwait(false);
-        return [.. results.EnumerateArray().Select(row => new BulkSaveResult(
+        List<BulkSaveResult> rows = [.. results.EnumerateArray().Select(row => new BulkSaveResult(
             CouchDbTransport.ReadString(row, "id") ?? "",
             CouchDbTransport.ReadString(row, "rev"),
             CouchDbTransport.ReadString(row, "error"),
             CouchDbTransport.ReadString(row, "reason")))];
+        return InRequestOrder(sent, rows);
+    }
+
+    /// <summary>
+    /// CouchDB answers _bulk_docs in the order of the request, but pouchdb-server has been seen to answer out of order
+    /// under load; when every document sent names a distinct _id, the results are put back in the order sent.
+    /// </summary>
+    private static List<BulkSaveResult> InRequestOrder(List<JsonObject> sent, List<BulkSaveResult> rows)
+    {
+        var ids = sent.Select(document => document["_id"] is JsonValue value && value.TryGetValue<string>(out var id) ? id : null).ToList();
+        if (ids.Any(id => id is null) || ids.Distinct(StringComparer.Ordinal).Count() != ids.Count || rows.Count != ids.Count)
+        {
+            return rows;
+        }
+
+        var position = ids.Select((id, index) => (id!, index)).ToDictionary(pair => pair.Item1, pair => pair.index, StringComparer.Ordinal);
+        return rows.All(row => position.ContainsKey(row.Id)) ? [.. rows.OrderBy(row => position[row.Id])] : rows;
     }
 
     public async Task<AllDocsResult> AllDocsAsync(AllDocsQuery? query = null, CancellationToken cancellationToken = default)
