@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using HybridEhr.Testing;
 using Xunit;
@@ -21,10 +20,11 @@ public sealed class GrpcioClientTests(InMemorySystemFixture fixture) : EndToEndT
         var image = Path.Combine(Api.System.Root, "grpcio-scan.png");
         await File.WriteAllBytesAsync(image, Bytes.Png(150_000, seed: 7));
 
-        var report = RunPython(
+        var report = await GrpcioScripts.RunAsync("check_streams.py", [
             "--permissions", new Uri(Api.System.AddressOf("permissions")).Authority, "--images", new Uri(Api.System.AddressOf("imagenft")).Authority,
             "--token", doctor.Token, "--patient-token", patient.Token, "--patient", patient.AccountId, "--record", created.RecordId, "--image", image,
-            "--too-large", (SystemLimits.MaxImageBytes + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            "--too-large", (SystemLimits.MaxImageBytes + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            TimeSpan.FromMinutes(3));
 
         Assert.Equal("OK", Code(report, "gzip"));
         Assert.Equal("RESOURCE_EXHAUSTED", Code(report, "oversize"));
@@ -37,34 +37,4 @@ public sealed class GrpcioClientTests(InMemorySystemFixture fixture) : EndToEndT
     }
 
     private static string? Code(JsonElement report, string call) => report.GetProperty(call).GetProperty("code").GetString();
-
-    private static JsonElement RunPython(params string[] arguments)
-    {
-        var scripts = Path.Combine(Repository.Root, "tests", "interop");
-        var descriptorSet = Path.Combine(Path.GetTempPath(), $"hybridehr-grpcio-{Environment.ProcessId}.pb");
-        Run("bash", [Path.Combine(scripts, "make_descriptor_set.sh"), descriptorSet]);
-        return JsonDocument.Parse(Run("/usr/bin/python3", [Path.Combine(scripts, "check_streams.py"), "--descriptor-set", descriptorSet, .. arguments]))
-            .RootElement.Clone();
-    }
-
-    private static string Run(string file, string[] arguments)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(180_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} timed out");
-        }
-
-        Assert.True(process.ExitCode == 0, $"{file} exited {process.ExitCode}: {stderr.Result}");
-        return stdout.Result;
-    }
 }

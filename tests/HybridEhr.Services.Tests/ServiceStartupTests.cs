@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using HybridEhr.Testing;
 using Xunit;
@@ -42,33 +41,8 @@ public sealed class ServiceStartupTests(RunningSystem system) : IClassFixture<Ru
 
     private static JsonElement CheckWithPython(string target, string? authenticatedMethod)
     {
-        var scripts = Path.Combine(Repository.Root, "tests", "interop");
-        var descriptorSet = Path.Combine(Path.GetTempPath(), $"hybridehr-services-{Environment.ProcessId}.pb");
-        Run("bash", [Path.Combine(scripts, "make_descriptor_set.sh"), descriptorSet]);
         string[] refusal = authenticatedMethod is null ? [] : ["--unauthenticated-method", authenticatedMethod];
-        var output = Run("/usr/bin/python3", [Path.Combine(scripts, "check_service.py"), "--target", target, "--descriptor-set", descriptorSet, .. refusal]);
-        return JsonDocument.Parse(output).RootElement.Clone();
-    }
-
-    private static string Run(string file, string[] arguments)
-    {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(60_000))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} timed out");
-        }
-
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', arguments)} failed: {stdout.Result}{stderr.Result}");
-        return stdout.Result;
+        return GrpcioScripts.RunAsync("check_service.py", ["--target", target, .. refusal], TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
     }
 }
 

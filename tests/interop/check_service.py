@@ -11,18 +11,7 @@ import argparse
 import json
 
 import grpc
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-
-
-def load(descriptor_set_path):
-    file_set = descriptor_pb2.FileDescriptorSet()
-    with open(descriptor_set_path, "rb") as f:
-        file_set.ParseFromString(f.read())
-    pool = descriptor_pool.DescriptorPool()
-    for file_proto in file_set.file:
-        pool.Add(file_proto)
-    factory = message_factory.MessageFactory(pool)
-    return lambda name: factory.GetPrototype(pool.FindMessageTypeByName(name))
+from descriptors import message_types
 
 
 def main():
@@ -31,7 +20,7 @@ def main():
     parser.add_argument("--descriptor-set", required=True)
     parser.add_argument("--unauthenticated-method")
     args = parser.parse_args()
-    message = load(args.descriptor_set)
+    message = message_types(args.descriptor_set)
     channel = grpc.insecure_channel(args.target)
 
     check = channel.unary_unary(

@@ -13,18 +13,7 @@ import json
 import threading
 
 import grpc
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
-
-
-def load(descriptor_set_path):
-    file_set = descriptor_pb2.FileDescriptorSet()
-    with open(descriptor_set_path, "rb") as f:
-        file_set.ParseFromString(f.read())
-    pool = descriptor_pool.DescriptorPool()
-    for file_proto in file_set.file:
-        pool.Add(file_proto)
-    factory = message_factory.MessageFactory(pool)
-    return lambda name: factory.GetPrototype(pool.FindMessageTypeByName(name))
+from descriptors import message_types
 
 
 def outcome(call):
@@ -41,7 +30,7 @@ def main():
         parser.add_argument("--" + name, required=True)
     parser.add_argument("--too-large", type=int, required=True)
     args = parser.parse_args()
-    message = load(args.descriptor_set)
+    message = message_types(args.descriptor_set)
     auth = [("authorization", "Bearer " + args.token)]  # the doctor's: uploads
     patient_auth = [("authorization", "Bearer " + args.patient_token)]  # the patient's: their requests and notifications
     permissions = grpc.insecure_channel(args.permissions, options=[("grpc.max_send_message_length", 16 * 1024 * 1024)])
