@@ -176,11 +176,29 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A loopback port free now, below Linux's ephemeral range (32768 and up): a port the kernel hands out for
+    /// outgoing connections could be taken by any process's connection between this pick and the service's bind,
+    /// and a system of a dozen processes picks many ports before the last one binds.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+        }
+
+        throw new InvalidOperationException("No free loopback port between 20000 and 32000.");
     }
 }
 
